@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "digits",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "digits", targets: ["digits"]),
+        .library(name: "NeuralNetwork", targets: ["NeuralNetwork"]),
+        .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "DataParallel", targets: ["DataParallel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries. libzmq's .pc file adds a prohibited "-isystem" flag that makes every
+        // build print a warning; without pkgConfig the header and library are still found.
+        .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "NeuralNetwork", dependencies: ["CBLAS"]),
+        .target(name: "Datasets", dependencies: ["CZlib", "CPNG"], resources: [.copy("Resources/mnist")]),
+        .target(name: "Plots"),
+        .target(name: "DataParallel", dependencies: ["NeuralNetwork", "Datasets", "ZeroMQ"]),
+        .executableTarget(name: "digits", dependencies: [
+            "NeuralNetwork", "Datasets", "DataParallel", "ZeroMQ", "Plots",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(name: "DataParallelTests", dependencies: ["DataParallel", "NeuralNetwork", "Datasets", "ZeroMQ"]),
+        .testTarget(name: "DigitsTests", dependencies: ["NeuralNetwork", "Datasets"]),
+    ]
+)

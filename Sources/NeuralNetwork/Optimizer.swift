@@ -1,0 +1,106 @@
+import Foundation
+
+/// Which update rule turns a gradient into new weights.
+public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
+    case sgd, momentum, adam
+}
+
+/// Settings of an optimiser. Plain SGD is momentum with μ = 0 (then v = g, so no v is kept).
+public struct OptimizerConfiguration: Equatable, Codable, Sendable {
+    public var kind: OptimizerKind
+    /// α, the learning rate.
+    public var learningRate: Float
+    /// μ for momentum.
+    public var momentum: Float
+    /// Adam's β₁, β₂ and ε.
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+
+    public init(kind: OptimizerKind, learningRate: Float, momentum: Float = 0.9,
+                beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+        self.kind = kind
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+}
+
+/// The one update path for every trainer: it takes a gradient **sum** over `count` samples,
+/// forms the mean g = sum / count (the course's (1/m) Σ), and updates the weights.
+///
+/// - sgd:      w := w − α g                            (the course's update)
+/// - momentum: v := μ v + g,  w := w − α v
+/// - adam:     m := β₁ m + (1 − β₁) g,  s := β₂ s + (1 − β₂) g²,
+///             w := w − α m̂ / (√ŝ + ε),  with m̂ = m / (1 − β₁ᵗ), ŝ = s / (1 − β₂ᵗ)
+///
+/// The state (v, m, s and t) is part of a checkpoint, so a resumed run continues exactly.
+public struct Optimizer: Equatable, Sendable {
+    public let configuration: OptimizerConfiguration
+    /// v for momentum, m for Adam; empty for SGD.
+    public var firstMoment: [Float]
+    /// s for Adam; empty otherwise.
+    public var secondMoment: [Float]
+    /// Updates applied so far (t).
+    public var step: Int
+
+    public init(_ configuration: OptimizerConfiguration, parameterCount: Int) {
+        self.configuration = configuration
+        firstMoment = configuration.kind == .sgd ? [] : [Float](repeating: 0, count: parameterCount)
+        secondMoment = configuration.kind == .adam ? [Float](repeating: 0, count: parameterCount) : []
+        step = 0
+    }
+
+    /// Restores saved state; the arrays must match what `init` would make.
+    public init(_ configuration: OptimizerConfiguration, firstMoment: [Float], secondMoment: [Float], step: Int) {
+        self.configuration = configuration
+        self.firstMoment = firstMoment
+        self.secondMoment = secondMoment
+        self.step = step
+    }
+
+    public mutating func update(parameters: inout [Float], gradientSum: [Float], count: Int) {
+        gradientSum.withUnsafeBufferPointer { update(parameters: &parameters, gradientSum: $0, count: count) }
+    }
+
+    public mutating func update(parameters: inout [Float], gradientSum: UnsafeBufferPointer<Float>, count: Int) {
+        precondition(gradientSum.count == parameters.count,
+                     "gradient has \(gradientSum.count) values for \(parameters.count) parameters")
+        guard count > 0 else { return }
+        step += 1
+        let c = configuration
+        let scale = 1 / Float(count)
+        let alpha = c.learningRate
+        parameters.withUnsafeMutableBufferPointer { w in
+            switch c.kind {
+            case .sgd:
+                for i in 0..<w.count { w[i] -= alpha * (gradientSum[i] * scale) }
+            case .momentum:
+                firstMoment.withUnsafeMutableBufferPointer { v in
+                    for i in 0..<w.count {
+                        v[i] = c.momentum * v[i] + gradientSum[i] * scale
+                        w[i] -= alpha * v[i]
+                    }
+                }
+            case .adam:
+                // The bias corrections are computed in Double and rounded once, the same everywhere.
+                let correction1 = Float(1 - pow(Double(c.beta1), Double(step)))
+                let correction2 = Float(1 - pow(Double(c.beta2), Double(step)))
+                firstMoment.withUnsafeMutableBufferPointer { m in
+                    secondMoment.withUnsafeMutableBufferPointer { s in
+                        for i in 0..<w.count {
+                            let g = gradientSum[i] * scale
+                            m[i] = c.beta1 * m[i] + (1 - c.beta1) * g
+                            s[i] = c.beta2 * s[i] + (1 - c.beta2) * g * g
+                            let mHat = m[i] / correction1, sHat = s[i] / correction2
+                            w[i] -= alpha * mHat / (sHat.squareRoot() + c.epsilon)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+extension Digits {
+    /// The course's exercises, one subcommand each.
+    struct Course: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The exercises of the introductory course, each printing its numbers and drawing an SVG picture.",
+            subcommands: [])
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import NeuralNetwork
+
+/// The command-line tool. `main` first makes sure OpenBLAS runs its fast kernels (see
+/// `BLASStartup`), then hands over to swift-argument-parser.
+@main
+struct Digits: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "digits",
+        abstract: "Train a neural network to read handwritten digits, in one process or across many.",
+        discussion: """
+        Start with `digits course --help` for the exercises of the course, `digits train` to \
+        train on the embedded MNIST, and `digits doctor` to see what this machine offers.
+        """,
+        subcommands: [Doctor.self, Course.self])
+
+    static func main() {
+        BLASStartup.selectCoreTypeOrReexecute()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
