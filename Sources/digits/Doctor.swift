@@ -15,7 +15,7 @@ extension Digits {
             let environment = ProcessInfo.processInfo.environment
             let features = BLASCoreType.cpuFeatures()
             let chosenBy: String
-            if let marker = environment[BLASStartup.marker] {
+            if let marker = environment[BLASStartup.marker], environment[BLASCoreType.variable] == marker {
                 chosenBy = "chosen by digits for this CPU (\(marker))"
             } else if let own = environment[BLASCoreType.variable] {
                 chosenBy = "set by OPENBLAS_CORETYPE=\(own) in the environment"
