@@ -199,3 +199,10 @@ extension Network {
         gradientSum(x: x, y: y).statistics.meanLoss
     }
 }
+
+extension Workspace {
+    /// The output ŷ of the last forward pass, `[rows, outputs]`.
+    public func output(rows: Int) -> UnsafePointer<Float> {
+        UnsafePointer(activations[architecture.layers.count - 1])
+    }
+}

@@ -151,4 +151,9 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
     public let source: String
     public let reason: String
     public var description: String { "\(source): not a valid safetensors file: \(reason)" }
+
+    public init(source: String, reason: String) {
+        self.source = source
+        self.reason = reason
+    }
 }

@@ -38,15 +38,17 @@ enum Tool {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         // Read both pipes concurrently so that neither fills up and blocks the tool.
-        var errData = Data()
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errBox = Box()
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
+            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
+        let errData = errBox.data
         process.waitUntilExit()
         return ToolRun(status: process.terminationStatus,
                        stdout: String(decoding: outData, as: UTF8.self),

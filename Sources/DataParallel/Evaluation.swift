@@ -1,0 +1,71 @@
+import Datasets
+import NeuralNetwork
+
+/// How well a network reads a set of images: accuracy, loss, and the confusion matrix.
+public struct Evaluation: Equatable, Sendable {
+    /// confusion[true][predicted] counts.
+    public var confusion: [[Int]]
+    public var lossSum: Double
+    /// The predicted class of every image, in order.
+    public var predictions: [Int]
+
+    public var count: Int { predictions.count }
+    public var correct: Int { confusion.indices.reduce(0) { $0 + confusion[$1][$1] } }
+    public var accuracy: Double { count == 0 ? 0 : Double(correct) / Double(count) }
+    public var meanLoss: Double { count == 0 ? 0 : lossSum / Double(count) }
+
+    /// Precision of class c: correct c ÷ predicted c (0 when never predicted).
+    public func precision(_ c: Int) -> Double {
+        let predicted = confusion.reduce(0) { $0 + $1[c] }
+        return predicted == 0 ? 0 : Double(confusion[c][c]) / Double(predicted)
+    }
+
+    /// Recall of class c: correct c ÷ true c (0 when absent).
+    public func recall(_ c: Int) -> Double {
+        let actual = confusion[c].reduce(0, +)
+        return actual == 0 ? 0 : Double(confusion[c][c]) / Double(actual)
+    }
+
+    /// Runs the network over `images` in chunks of `chunk` samples.
+    public init(network: Network, images: ImageSet, chunk: Int = 500) {
+        let architecture = network.architecture
+        precondition(architecture.inputs == images.featureCount && architecture.outputs == images.classes,
+                     "the network (\(architecture.summary)) does not fit these images")
+        let classes = images.classes
+        confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+        predictions = []
+        predictions.reserveCapacity(images.count)
+        lossSum = 0
+        guard images.count > 0 else { return }
+        let rows = min(chunk, images.count)
+        let workspace = Workspace(architecture: architecture, capacity: rows)
+        var input = [Float](repeating: 0, count: rows * images.featureCount)
+        var targets = [Float](repeating: 0, count: rows * classes)
+        var scratch = [Float](repeating: 0, count: architecture.parameterCount)
+        var start = 0
+        while start < images.count {
+            let n = min(rows, images.count - start)
+            input.withUnsafeMutableBufferPointer { x in
+                targets.withUnsafeMutableBufferPointer { y in
+                    InputEncoding.fill(input: x.baseAddress!, targets: y.baseAddress!, from: images, positions: start..<(start + n))
+                    network.parameters.withUnsafeBufferPointer { p in
+                        // The gradient is not needed, but gradientSum gives the loss from the
+                        // same stable code as training.
+                        let statistics = scratch.withUnsafeMutableBufferPointer { g in
+                            architecture.gradientSum(parameters: p.baseAddress!, input: x.baseAddress!, targets: y.baseAddress!,
+                                                     rows: n, workspace: workspace, gradient: g.baseAddress!)
+                        }
+                        lossSum += statistics.lossSum
+                    }
+                }
+            }
+            let output = workspace.output(rows: n)
+            for r in 0..<n {
+                let predicted = Architecture.argmax(output + r * classes, classes)
+                predictions.append(predicted)
+                confusion[Int(images.labels[start + r])][predicted] += 1
+            }
+            start += n
+        }
+    }
+}

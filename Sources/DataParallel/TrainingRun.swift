@@ -1,0 +1,94 @@
+import Datasets
+import NeuralNetwork
+
+/// Where a run is, for progress views.
+public struct RunProgress: Sendable {
+    public var globalStep: Int
+    public var totalSteps: Int
+    public var epoch: Int
+    public var epochs: Int
+    /// Mean loss and accuracy over the epoch's steps so far.
+    public var epochStatistics: BatchStatistics
+    public var samplesPerSecond: Double
+    public var secondsLeft: Double
+    public var compute: Double
+    public var communication: Double
+    public var wait: Double
+}
+
+/// Runs a `Trainer` to the end of its plan: evaluates after every epoch, writes metrics,
+/// reports progress, and stops early (with the model trained so far) when asked.
+public final class TrainingRun {
+    public let trainer: Trainer
+    public let data: TrainingData
+    public let workers: Int
+    public var metricsWriter: MetricsWriter?
+    public var onStep: ((RunProgress) -> Void)?
+    public var onEpoch: ((EpochMetrics) -> Void)?
+    /// Polled between steps; true stops the run after the current step.
+    public var shouldStop: () -> Bool = { false }
+    /// Called after every step with the trainer, e.g. to write checkpoints.
+    public var afterStep: ((Trainer) throws -> Void)?
+    public private(set) var history: [EpochMetrics] = []
+    public private(set) var lastTestEvaluation: Evaluation?
+
+    public init(trainer: Trainer, data: TrainingData, workers: Int) {
+        self.trainer = trainer
+        self.data = data
+        self.workers = workers
+    }
+
+    /// Trains until the plan ends or `shouldStop` says so; returns whether it was interrupted.
+    @discardableResult
+    public func run() throws -> Bool {
+        let plan = trainer.plan
+        var epochStatistics = BatchStatistics()
+        var epochStart = Clock.now()
+        var times = (compute: 0.0, communication: 0.0, wait: 0.0)
+        var lastProgress = 0.0
+        let runStart = Clock.now()
+        let firstStep = trainer.nextStep
+        while !trainer.isFinished {
+            if shouldStop() { return true }
+            let report = try trainer.step()
+            try afterStep?(trainer)
+            epochStatistics = epochStatistics + report.statistics
+            times.compute += report.computeSeconds
+            times.communication += report.communicationSeconds
+            times.wait += report.waitSeconds
+            let now = Clock.now()
+            let endOfEpoch = trainer.nextStep % plan.stepsPerEpoch == 0
+            if let onStep, endOfEpoch || now - lastProgress > 0.1 {
+                lastProgress = now
+                let done = trainer.nextStep - firstStep
+                let rate = Double(done) / max(now - runStart, 1e-9)
+                let epochSeconds = max(now - epochStart, 1e-9)
+                onStep(RunProgress(globalStep: trainer.nextStep, totalSteps: plan.totalSteps,
+                                   epoch: report.position.epoch + 1, epochs: plan.settings.epochs,
+                                   epochStatistics: epochStatistics,
+                                   samplesPerSecond: Double(epochStatistics.count) / epochSeconds,
+                                   secondsLeft: Double(plan.totalSteps - trainer.nextStep) / max(rate, 1e-9),
+                                   compute: times.compute, communication: times.communication, wait: times.wait))
+            }
+            guard endOfEpoch else { continue }
+            let seconds = Clock.now() - epochStart
+            let test = Evaluation(network: trainer.network, images: data.test)
+            lastTestEvaluation = test
+            let validation = data.validation.map { Evaluation(network: trainer.network, images: $0).accuracy }
+            let metrics = EpochMetrics(epoch: report.position.epoch + 1, steps: plan.stepsPerEpoch,
+                                       trainLoss: epochStatistics.meanLoss, trainAccuracy: epochStatistics.accuracy,
+                                       testLoss: test.meanLoss, testAccuracy: test.accuracy,
+                                       validationAccuracy: validation, seconds: seconds,
+                                       samplesPerSecond: Double(epochStatistics.count) / max(seconds, 1e-9),
+                                       computeSeconds: times.compute, communicationSeconds: times.communication,
+                                       waitSeconds: times.wait, workers: workers)
+            history.append(metrics)
+            metricsWriter?.write(metrics)
+            onEpoch?(metrics)
+            epochStatistics = BatchStatistics()
+            times = (0, 0, 0)
+            epochStart = Clock.now()
+        }
+        return false
+    }
+}

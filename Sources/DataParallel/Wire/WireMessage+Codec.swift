@@ -1,0 +1,145 @@
+import NeuralNetwork
+
+extension WireMessage {
+    /// The message as one frame.
+    public func encoded() -> [UInt8] {
+        var w = WireWriter(capacity: 64 + payloadEstimate)
+        w.u32(Self.magic)
+        w.u16(Self.protocolVersion)
+        w.u8(body.kind.rawValue)
+        w.u8(0)
+        w.u64(run)
+        w.u64(step)
+        switch body {
+        case .hello(let h):
+            w.u16(h.protocolVersion)
+            w.string(h.name)
+            w.string(h.coreType)
+            w.int(h.threads)
+            w.string(h.expectedShape)
+        case .welcome(let m):
+            w.int(m.workerIndex)
+            w.string(m.settings)
+            w.string(m.architecture)
+            w.int(m.shardCount)
+            w.int(m.imageHeight)
+            w.int(m.imageWidth)
+            w.int(m.classes)
+            w.f64(m.heartbeatInterval)
+            w.f64(m.heartbeatTimeout)
+        case .shards(let d):
+            w.u8(d.replace ? 1 : 0)
+            w.int(d.shards.count)
+            for s in d.shards {
+                w.int(s.index)
+                w.blob(s.labels)
+                w.blob(s.pixels)
+            }
+        case .step(let s):
+            w.int(s.position.epoch)
+            w.int(s.position.step)
+            w.int(s.nodes.count)
+            for n in s.nodes { w.int(n.first); w.int(n.size) }
+            w.floats(s.parameters)
+        case .gradient(let g):
+            w.f64(g.computeSeconds)
+            w.int(g.nodes.count)
+            for n in g.nodes {
+                w.int(n.node.first)
+                w.int(n.node.size)
+                w.int(n.statistics.count)
+                w.int(n.statistics.correct)
+                w.f64(n.statistics.lossSum)
+                w.floats(n.values)
+            }
+        case .heartbeat:
+            break
+        case .goodbye(let reason), .shutdown(let reason), .error(let reason):
+            w.string(reason)
+        }
+        return w.bytes
+    }
+
+    private var payloadEstimate: Int {
+        switch body {
+        case .step(let s): s.parameters.count * 4 + s.nodes.count * 8 + 16
+        case .gradient(let g): g.nodes.reduce(0) { $0 + $1.values.count * 4 + 32 } + 16
+        case .shards(let d): d.shards.reduce(0) { $0 + $1.labels.count + $1.pixels.count + 16 }
+        default: 64
+        }
+    }
+
+    /// Decodes one frame. Throws `WireError` for anything but a well-formed message of this
+    /// protocol version.
+    public init(decoding bytes: [UInt8]) throws {
+        var r = WireReader(bytes)
+        guard bytes.count >= Self.headerSize else {
+            throw WireError("a message needs at least \(Self.headerSize) bytes, got \(bytes.count)")
+        }
+        guard try r.u32("magic") == Self.magic else { throw WireError("bad magic: not a digits message") }
+        let version = try r.u16("version")
+        guard version == Self.protocolVersion else {
+            throw WireError("protocol version \(version), this side speaks version \(Self.protocolVersion)")
+        }
+        let rawKind = try r.u8("type")
+        guard let kind = Kind(rawValue: rawKind) else { throw WireError("unknown message type \(rawKind)") }
+        _ = try r.u8("flags")
+        run = try r.u64("run id")
+        step = try r.u64("step")
+        switch kind {
+        case .hello:
+            body = .hello(Hello(protocolVersion: try r.u16("hello version"), name: try r.string("name"),
+                                coreType: try r.string("core type"), threads: try r.int("threads"),
+                                expectedShape: try r.string("expected shape")))
+        case .welcome:
+            body = .welcome(Welcome(workerIndex: try r.int("worker index"), settings: try r.string("settings"),
+                                    architecture: try r.string("architecture"), shardCount: try r.int("shard count"),
+                                    imageHeight: try r.int("image height"), imageWidth: try r.int("image width"),
+                                    classes: try r.int("classes"), heartbeatInterval: try r.f64("heartbeat interval"),
+                                    heartbeatTimeout: try r.f64("heartbeat timeout")))
+        case .shards:
+            let replace = try r.u8("replace") != 0
+            let n = try r.count("shards", elementSize: 12)
+            var shards: [ShardData.Shard] = []
+            for _ in 0..<n {
+                shards.append(.init(index: try r.int("shard index"), labels: try r.blob("labels"), pixels: try r.blob("pixels")))
+            }
+            body = .shards(ShardData(replace: replace, shards: shards))
+        case .step:
+            let position = StepPosition(epoch: try r.int("epoch"), step: try r.int("step in epoch"))
+            let n = try r.count("nodes", elementSize: 8)
+            var nodes: [TreeNode] = []
+            for _ in 0..<n { nodes.append(try Self.node(&r)) }
+            body = .step(StepOrder(position: position, nodes: nodes, parameters: try r.floats("parameters")))
+        case .gradient:
+            let seconds = try r.f64("compute seconds")
+            let n = try r.count("nodes", elementSize: 28)
+            var nodes: [GradientReply.Node] = []
+            for _ in 0..<n {
+                let node = try Self.node(&r)
+                let count = try r.int("sample count"), correct = try r.int("correct count")
+                let loss = try r.f64("loss sum")
+                nodes.append(.init(node: node, statistics: BatchStatistics(lossSum: loss, correct: correct, count: count),
+                                   values: try r.floats("gradient")))
+            }
+            body = .gradient(GradientReply(nodes: nodes, computeSeconds: seconds))
+        case .heartbeat:
+            body = .heartbeat
+        case .goodbye:
+            body = .goodbye(try r.string("reason"))
+        case .shutdown:
+            body = .shutdown(try r.string("reason"))
+        case .error:
+            body = .error(try r.string("reason"))
+        }
+        try r.finish("a \(kind) message")
+    }
+
+    private static func node(_ r: inout WireReader) throws -> TreeNode {
+        let first = try r.int("node first"), size = try r.int("node size")
+        guard size > 0, size & (size - 1) == 0, first % size == 0, size <= 1 << 24 else {
+            throw WireError("\(first)+\(size) is not an aligned tree node")
+        }
+        return TreeNode(first: first, size: size)
+    }
+}

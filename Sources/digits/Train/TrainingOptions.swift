@@ -1,0 +1,85 @@
+import ArgumentParser
+import DataParallel
+import Datasets
+import Foundation
+import NeuralNetwork
+
+extension OptimizerKind: ExpressibleByArgument {}
+
+/// The training flags shared by `train`, `coordinator` and `launch`, with the same meaning
+/// everywhere.
+struct TrainingOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Hidden layer sizes, comma-separated (e.g. 256,128).", valueName: "sizes"))
+    var layers: String = "256"
+
+    @Option(help: "Passes over the training set.")
+    var epochs: Int = 15
+
+    @Option(help: "Samples per step (the global batch); a multiple of --micro-batch.")
+    var batch: Int = 64
+
+    @Option(name: .customLong("micro-batch"),
+            help: "Samples per micro-batch, the unit of work. batch ÷ micro-batch shards are spread over the workers.")
+    var microBatch: Int = 32
+
+    @Option(name: .customLong("lr"), help: "Learning rate α.")
+    var learningRate: Float = 0.05
+
+    @Option(help: "Update rule: sgd, momentum (μ = 0.9) or adam.")
+    var optimizer: OptimizerKind = .momentum
+
+    @Option(help: "Seed for initial weights, shards and shuffles. Same seed and flags, same model, bit for bit.")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("A directory of IDX files with the standard MNIST names (Fashion-MNIST, KMNIST, EMNIST work). Default: the embedded MNIST.", valueName: "dir"))
+    var data: String?
+
+    @Option(help: "Train on the first N training samples only.")
+    var limit: Int?
+
+    @Option(help: "Hold out N training samples (chosen by the seed) to report validation accuracy.")
+    var validation: Int = 0
+
+    @Option(help: ArgumentHelp("Where to save the model (safetensors).", valueName: "file"))
+    var out: String = "model.safetensors"
+
+    @Option(help: ArgumentHelp("Write one JSON object per epoch to this file.", valueName: "file"))
+    var metrics: String?
+
+    @Option(help: ArgumentHelp("Write the HTML training report here (default: beside --out, with .html).", valueName: "file"))
+    var report: String?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if parsedLayers == nil { throw ValidationError("--layers must be positive sizes separated by commas, such as 128 or 256,128 (got \"\(layers)\")") }
+        if let problem = settings.problems.first { throw ValidationError(problem) }
+    }
+
+    var parsedLayers: [Int]? {
+        if layers.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
+        let parts = layers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        return parts.map { $0! }
+    }
+
+    var settings: TrainingSettings {
+        TrainingSettings(hidden: parsedLayers ?? [], epochs: epochs, batch: batch, microBatch: microBatch,
+                         learningRate: learningRate, optimizer: optimizer, seed: seed, limit: limit, validation: validation)
+    }
+
+    var reportPath: String {
+        report ?? (out.hasSuffix(".safetensors") ? String(out.dropLast(".safetensors".count)) + ".html" : out + ".html")
+    }
+
+    /// The data set named by --data, or the embedded MNIST.
+    func loadData() throws -> DataSet {
+        do {
+            if let data { return try DataSet.load(directory: data) }
+            return try DataSet.embeddedMNIST()
+        } catch let error as DatasetError {
+            throw ValidationError(error.description)
+        }
+    }
+}

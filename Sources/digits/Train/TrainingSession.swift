@@ -1,0 +1,60 @@
+import ArgumentParser
+import DataParallel
+import Datasets
+import Foundation
+import NeuralNetwork
+
+/// What `train` and `coordinator` share once their trainer is built: run it with progress
+/// and metrics, stop cleanly on Ctrl-C, save the model and the report.
+struct TrainingSession {
+    let options: TrainingOptions
+    let data: TrainingData
+    let dataName: String
+    let trainer: Trainer
+    let workers: Int
+    let role: String
+    let progress: ProgressView
+    var afterStep: ((Trainer) throws -> Void)? = nil
+
+    func run() throws {
+        let run = TrainingRun(trainer: trainer, data: data, workers: workers)
+        if let path = options.metrics { run.metricsWriter = try MetricsWriter(path: path) }
+        run.onStep = progress.step
+        run.onEpoch = progress.epoch
+        run.afterStep = afterStep
+        Interrupt.install()
+        run.shouldStop = { Interrupt.requested }
+        let start = Clock.now()
+        let interrupted = try run.run()
+        progress.finish()
+        let test = run.lastTestEvaluation ?? Evaluation(network: trainer.network, images: data.test)
+        let model = TrainedModel(network: trainer.network, imageHeight: data.train.height, imageWidth: data.train.width,
+                                 metadata: metadata(test: test, interrupted: interrupted))
+        try model.write(to: options.out)
+        if interrupted {
+            progress.message("interrupted at step \(trainer.nextStep) of \(trainer.plan.totalSteps): saved the model trained so far to \(options.out)")
+        }
+        progress.message(String(format: "test accuracy %.2f%% after %.1f s; model saved to %@", 100 * test.accuracy, Clock.now() - start, options.out))
+        if interrupted { throw ExitCode(130) }
+    }
+
+    func metadata(test: Evaluation, interrupted: Bool) -> [String: String] {
+        let s = options.settings
+        var meta = [
+            "trained_by": role,
+            "data": dataName,
+            "seed": String(s.seed),
+            "epochs": String(s.epochs),
+            "batch": String(s.batch),
+            "micro_batch": String(s.microBatch),
+            "optimizer": s.optimizer.rawValue,
+            "learning_rate": String(s.learningRate),
+            "training_samples": String(data.train.count),
+            "workers": String(workers),
+            "test_accuracy": String(format: "%.4f", test.accuracy),
+            "steps_done": String(trainer.nextStep),
+        ]
+        if interrupted { meta["interrupted"] = "true" }
+        return meta
+    }
+}
