@@ -3,13 +3,16 @@ import Datasets
 /// The samples one computes on, as bytes, with the rule that turns them into network inputs.
 ///
 /// Pixels stay `UInt8` (the MNIST training set is 47 MB as bytes, 188 MB as floats); each
-/// micro-batch is converted when it is computed, with the course's normalisation to
-/// [-1, 1]: x' = (x − 127.5) / 127.5, i.e. (x − (max + min)/2) / ((max − min)/2) for 0…255.
+/// micro-batch is converted when it is computed, to x' = x / 255 in [0, 1].
+///
+/// Not the course's [-1, 1]: with it, the background (most pixels) becomes −1 instead of 0,
+/// every first-layer unit then sums ~600 large inputs, and learning is slower and worse
+/// (measured: 96.5% against 98.0% test accuracy after 12 epochs of 784→256→10, SGD 0.2).
 public enum InputEncoding {
-    public static let description = "(x - 127.5) / 127.5"
+    public static let description = "x / 255"
 
     @inlinable
-    public static func normalize(_ pixel: UInt8) -> Float { (Float(pixel) - 127.5) / 127.5 }
+    public static func normalize(_ pixel: UInt8) -> Float { Float(pixel) / 255 }
 
     /// Writes `positions.count` normalised rows of `images` into `input` (`[rows, features]`)
     /// and their one-hot labels into `targets` (`[rows, classes]`).

@@ -44,7 +44,6 @@ public final class Trainer {
     public func step() throws -> StepReport {
         precondition(!isFinished, "the plan has no more steps")
         let position = plan.position(ofStep: nextStep)
-        let start = Clock.now()
         let result = try executor.compute(position, parameters: network.parameters)
         guard let total = tree.reduce(tree.root, known: result.sums, leaf: { shard in
             preconditionFailure("no worker computed shard \(shard) at step \(position)")
@@ -55,11 +54,11 @@ public final class Trainer {
         if !total.statistics.lossSum.isFinite || total.values.contains(where: { !$0.isFinite }) {
             throw TrainingError("training diverged at epoch \(position.epoch + 1), step \(position.step + 1): the loss or gradient is not finite. Lower --lr (now \(plan.settings.learningRate)).")
         }
-        optimizer.update(parameters: &network.parameters, gradientSum: total.values, count: total.statistics.count)
+        optimizer.update(parameters: &network.parameters, gradientSum: total.values, count: total.statistics.count,
+                         learningRateScale: plan.settings.schedule.factor(step: nextStep, of: plan.totalSteps))
         let report = StepReport(globalStep: nextStep, position: position, statistics: total.statistics,
                                 computeSeconds: result.computeSeconds + (Clock.now() - reduceStart),
                                 communicationSeconds: result.communicationSeconds, waitSeconds: result.waitSeconds)
-        _ = start
         nextStep += 1
         return report
     }

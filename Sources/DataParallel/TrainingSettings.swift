@@ -12,6 +12,7 @@ public struct TrainingSettings: Equatable, Codable, Sendable {
     public var microBatch: Int
     public var learningRate: Float
     public var optimizer: OptimizerKind
+    public var schedule: LearningRateSchedule
     public var seed: UInt64
     /// Train on the first `limit` training samples only (nil: all).
     public var limit: Int?
@@ -19,7 +20,7 @@ public struct TrainingSettings: Equatable, Codable, Sendable {
     public var validation: Int
 
     public init(hidden: [Int] = [128], epochs: Int = 10, batch: Int = 64, microBatch: Int = 32,
-                learningRate: Float = 0.1, optimizer: OptimizerKind = .sgd, seed: UInt64 = 1,
+                learningRate: Float = 0.1, optimizer: OptimizerKind = .sgd, schedule: LearningRateSchedule = .constant, seed: UInt64 = 1,
                 limit: Int? = nil, validation: Int = 0) {
         self.hidden = hidden
         self.epochs = epochs
@@ -27,6 +28,7 @@ public struct TrainingSettings: Equatable, Codable, Sendable {
         self.microBatch = microBatch
         self.learningRate = learningRate
         self.optimizer = optimizer
+        self.schedule = schedule
         self.seed = seed
         self.limit = limit
         self.validation = validation

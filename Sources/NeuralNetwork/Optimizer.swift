@@ -61,18 +61,22 @@ public struct Optimizer: Equatable, Sendable {
         self.step = step
     }
 
-    public mutating func update(parameters: inout [Float], gradientSum: [Float], count: Int) {
-        gradientSum.withUnsafeBufferPointer { update(parameters: &parameters, gradientSum: $0, count: count) }
+    public mutating func update(parameters: inout [Float], gradientSum: [Float], count: Int, learningRateScale: Float = 1) {
+        gradientSum.withUnsafeBufferPointer {
+            update(parameters: &parameters, gradientSum: $0, count: count, learningRateScale: learningRateScale)
+        }
     }
 
-    public mutating func update(parameters: inout [Float], gradientSum: UnsafeBufferPointer<Float>, count: Int) {
+    /// - Parameter learningRateScale: multiplies α for this update (a schedule's factor).
+    public mutating func update(parameters: inout [Float], gradientSum: UnsafeBufferPointer<Float>, count: Int,
+                                learningRateScale: Float = 1) {
         precondition(gradientSum.count == parameters.count,
                      "gradient has \(gradientSum.count) values for \(parameters.count) parameters")
         guard count > 0 else { return }
         step += 1
         let c = configuration
         let scale = 1 / Float(count)
-        let alpha = c.learningRate
+        let alpha = c.learningRate * learningRateScale
         parameters.withUnsafeMutableBufferPointer { w in
             switch c.kind {
             case .sgd:
@@ -104,3 +108,19 @@ public struct Optimizer: Equatable, Sendable {
     }
 }
 
+
+/// How the learning rate changes over a run, as a factor of α at global step t of T.
+public enum LearningRateSchedule: String, Codable, Sendable, CaseIterable {
+    /// factor 1 throughout.
+    case constant
+    /// factor ½(1 + cos(π t / T)): from 1 down to 0 at the end, which settles the weights.
+    case cosine
+
+    /// The factor, computed in Double and rounded once, so it is the same everywhere.
+    public func factor(step t: Int, of total: Int) -> Float {
+        switch self {
+        case .constant: return 1
+        case .cosine: return total <= 0 ? 1 : Float(0.5 * (1 + cos(Double.pi * Double(t) / Double(total))))
+        }
+    }
+}

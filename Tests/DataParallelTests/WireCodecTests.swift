@@ -7,7 +7,7 @@ final class WireCodecTests: XCTestCase {
         WireMessage(run: 0, .hello(.init(name: "worker-a", coreType: "Cooperlake", threads: 2, expectedShape: "784,128,10"))),
         WireMessage(run: 42, .welcome(.init(workerIndex: 1, settings: "{\"batch\":64}", architecture: "{}", shardCount: 4,
                                             imageHeight: 28, imageWidth: 28, classes: 10, heartbeatInterval: 0.5, heartbeatTimeout: 5))),
-        WireMessage(run: 42, .shards(.init(replace: true, shards: [.init(index: 3, labels: [1, 2], pixels: [UInt8](repeating: 7, count: 8)),
+        WireMessage(run: 42, .shards(.init(drop: [5, 6], shards: [.init(index: 3, labels: [1, 2], pixels: [UInt8](repeating: 7, count: 8)),
                                                                       .init(index: 0, labels: [], pixels: [])]))),
         WireMessage(run: 42, step: 17, .step(.init(position: StepPosition(epoch: 1, step: 3),
                                                    nodes: [TreeNode(first: 0, size: 2), TreeNode(first: 2, size: 1)],

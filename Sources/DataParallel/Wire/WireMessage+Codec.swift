@@ -28,7 +28,8 @@ extension WireMessage {
             w.f64(m.heartbeatInterval)
             w.f64(m.heartbeatTimeout)
         case .shards(let d):
-            w.u8(d.replace ? 1 : 0)
+            w.int(d.drop.count)
+            for i in d.drop { w.int(i) }
             w.int(d.shards.count)
             for s in d.shards {
                 w.int(s.index)
@@ -69,6 +70,15 @@ extension WireMessage {
         }
     }
 
+    /// The protocol version in a frame's header, if the frame starts with our magic: lets a
+    /// peer of another version be told which versions differ.
+    public static func peekVersion(_ bytes: [UInt8]) -> UInt16? {
+        guard bytes.count >= 6 else { return nil }
+        var r = WireReader(bytes)
+        guard (try? r.u32("magic")) == magic else { return nil }
+        return try? r.u16("version")
+    }
+
     /// Decodes one frame. Throws `WireError` for anything but a well-formed message of this
     /// protocol version.
     public init(decoding bytes: [UInt8]) throws {
@@ -98,13 +108,15 @@ extension WireMessage {
                                     classes: try r.int("classes"), heartbeatInterval: try r.f64("heartbeat interval"),
                                     heartbeatTimeout: try r.f64("heartbeat timeout")))
         case .shards:
-            let replace = try r.u8("replace") != 0
+            let dropCount = try r.count("dropped shards", elementSize: 4)
+            var drop: [Int] = []
+            for _ in 0..<dropCount { drop.append(try r.int("dropped shard")) }
             let n = try r.count("shards", elementSize: 12)
             var shards: [ShardData.Shard] = []
             for _ in 0..<n {
                 shards.append(.init(index: try r.int("shard index"), labels: try r.blob("labels"), pixels: try r.blob("pixels")))
             }
-            body = .shards(ShardData(replace: replace, shards: shards))
+            body = .shards(ShardData(drop: drop, shards: shards))
         case .step:
             let position = StepPosition(epoch: try r.int("epoch"), step: try r.int("step in epoch"))
             let n = try r.count("nodes", elementSize: 8)

@@ -114,8 +114,8 @@ public struct WireMessage: Equatable, Sendable {
         }
     }
 
-    /// Samples of some shards: for each, its index, its labels, and its pixels
-    /// (`labels.count × features` bytes), in plan order.
+    /// Shards to forget, then samples of shards to add: for each, its index, its labels, and
+    /// its pixels (`labels.count × features` bytes), in plan order.
     public struct ShardData: Equatable, Sendable {
         public struct Shard: Equatable, Sendable {
             public var index: Int
@@ -129,12 +129,12 @@ public struct WireMessage: Equatable, Sendable {
             }
         }
 
-        /// Shards to drop before adding these (all held shards when `replace` is true).
-        public var replace: Bool
+        /// Shard indices the worker no longer holds.
+        public var drop: [Int]
         public var shards: [Shard]
 
-        public init(replace: Bool, shards: [Shard]) {
-            self.replace = replace
+        public init(drop: [Int], shards: [Shard]) {
+            self.drop = drop
             self.shards = shards
         }
     }

@@ -5,6 +5,7 @@ import Foundation
 import NeuralNetwork
 
 extension OptimizerKind: ExpressibleByArgument {}
+extension LearningRateSchedule: ExpressibleByArgument {}
 
 /// The training flags shared by `train`, `coordinator` and `launch`, with the same meaning
 /// everywhere.
@@ -13,7 +14,7 @@ struct TrainingOptions: ParsableArguments {
     var layers: String = "256"
 
     @Option(help: "Passes over the training set.")
-    var epochs: Int = 15
+    var epochs: Int = 12
 
     @Option(help: "Samples per step (the global batch); a multiple of --micro-batch.")
     var batch: Int = 64
@@ -27,6 +28,9 @@ struct TrainingOptions: ParsableArguments {
 
     @Option(help: "Update rule: sgd, momentum (μ = 0.9) or adam.")
     var optimizer: OptimizerKind = .momentum
+
+    @Option(name: .customLong("lr-schedule"), help: "constant, or cosine: α falls from --lr to 0 over the run.")
+    var schedule: LearningRateSchedule = .cosine
 
     @Option(help: "Seed for initial weights, shards and shuffles. Same seed and flags, same model, bit for bit.")
     var seed: UInt64 = 1
@@ -66,7 +70,7 @@ struct TrainingOptions: ParsableArguments {
 
     var settings: TrainingSettings {
         TrainingSettings(hidden: parsedLayers ?? [], epochs: epochs, batch: batch, microBatch: microBatch,
-                         learningRate: learningRate, optimizer: optimizer, seed: seed, limit: limit, validation: validation)
+                         learningRate: learningRate, optimizer: optimizer, schedule: schedule, seed: seed, limit: limit, validation: validation)
     }
 
     var reportPath: String {

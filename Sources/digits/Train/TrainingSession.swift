@@ -49,6 +49,7 @@ struct TrainingSession {
             "micro_batch": String(s.microBatch),
             "optimizer": s.optimizer.rawValue,
             "learning_rate": String(s.learningRate),
+            "lr_schedule": s.schedule.rawValue,
             "training_samples": String(data.train.count),
             "workers": String(workers),
             "test_accuracy": String(format: "%.4f", test.accuracy),

@@ -1,0 +1,139 @@
+import Foundation
+import NeuralNetwork
+
+extension Coordinator {
+    /// One step: admit workers waiting to join, send each active worker the parameters and
+    /// its nodes, and collect the sums. When a worker fails, it is dropped and the step is
+    /// computed again by the others.
+    public func compute(_ position: StepPosition, parameters: [Float]) throws -> StepResult {
+        let globalStep = UInt64(position.epoch * plan.stepsPerEpoch + position.step)
+        while true {
+            try checkAbort()
+            drainWithoutWaiting()
+            if !pendingHellos.isEmpty {
+                admitPending()
+                rebalance()
+            }
+            guard !workers.isEmpty else {
+                throw TrainingError("no workers left at epoch \(position.epoch + 1), step \(position.step + 1): every worker failed or left (last: \(lastDropReason ?? "none joined")). If every gradient was NaN, the training diverged: lower --lr.")
+            }
+            if let result = try attempt(position, globalStep: globalStep, parameters: parameters) { return result }
+            rebalance()
+        }
+    }
+
+    /// Handles whatever has arrived, without blocking.
+    func drainWithoutWaiting() {
+        while let (peer, bytes) = try? transport.receive(timeout: 0) {
+            handleOutOfStep(peer: peer, bytes: bytes, now: Clock.now())
+        }
+    }
+
+    /// Sends the step and collects replies; nil when some worker failed (and was dropped).
+    func attempt(_ position: StepPosition, globalStep: UInt64, parameters: [Float]) throws -> StepResult? {
+        let start = Clock.now()
+        var expected: [Peer: [TreeNode]] = [:]
+        for (w, worker) in workers.enumerated() {
+            let nodes = tree.nodes(covering: Plan.block(worker: w, of: workers.count, shards: plan.shardCount))
+            guard !nodes.isEmpty else { continue }
+            expected[worker.peer] = nodes
+        }
+        // One encoding for every worker: only the node lists differ, and they are small.
+        for (peer, nodes) in expected {
+            let order = WireMessage(run: configuration.runID, step: globalStep,
+                                    .step(.init(position: position, nodes: nodes, parameters: parameters)))
+            do {
+                try transport.send(order.encoded(), to: peer)
+            } catch {
+                drop(peer, reason: "cannot send to it (\(error))")
+                return nil
+            }
+        }
+        let sent = Clock.now()
+        var result = StepResult(sums: [:])
+        var replied: Set<Peer> = []
+        var firstReply: Double?
+        var lastReply = sent
+        var slowestCompute = 0.0
+        while replied.count < expected.count {
+            let now = Clock.now()
+            let deadline = expected.keys.filter { !replied.contains($0) }
+                .map { peer in max(sent, workers.first { $0.peer == peer }?.lastHeard ?? sent) + configuration.heartbeatTimeout }
+                .min() ?? now
+            if now >= deadline {
+                for peer in expected.keys where !replied.contains(peer) {
+                    let heard = workers.first { $0.peer == peer }?.lastHeard ?? sent
+                    if max(sent, heard) + configuration.heartbeatTimeout <= now {
+                        drop(peer, reason: String(format: "no reply for %.1f s (timeout %.1f s)", now - max(sent, heard), configuration.heartbeatTimeout))
+                        return nil
+                    }
+                }
+                continue
+            }
+            try checkAbort()
+            guard let (peer, bytes) = try transport.receive(timeout: min(deadline - now, configuration.heartbeatInterval)) else { continue }
+            let arrived = Clock.now()
+            guard let nodes = expected[peer], !replied.contains(peer) else {
+                handleOutOfStep(peer: peer, bytes: bytes, now: arrived)
+                if lostAny(of: expected.keys, except: replied) { return nil }
+                continue
+            }
+            guard let message = decode(peer: peer, bytes: bytes) else {
+                drop(peer, reason: "it sent an undecodable message during a step")
+                return nil
+            }
+            workers.first { $0.peer == peer }?.lastHeard = arrived
+            guard case .gradient(let reply) = message.body else {
+                handleOutOfStep(peer: peer, bytes: bytes, now: arrived)
+                if lostAny(of: expected.keys, except: replied) { return nil }
+                continue
+            }
+            guard message.step == globalStep else { continue } // late reply to a step that was redone
+            if let problem = check(reply, expected: nodes) {
+                drop(peer, reason: "bad gradient: \(problem)")
+                return nil
+            }
+            for n in reply.nodes {
+                result.sums[n.node] = GradientSum(values: n.values, statistics: n.statistics)
+            }
+            replied.insert(peer)
+            firstReply = firstReply ?? arrived
+            lastReply = arrived
+            slowestCompute = max(slowestCompute, reply.computeSeconds)
+        }
+        let wall = lastReply - start
+        result.computeSeconds = slowestCompute
+        result.waitSeconds = max(0, lastReply - (firstReply ?? lastReply))
+        result.communicationSeconds = max(0, wall - slowestCompute - result.waitSeconds)
+        return result
+    }
+
+    /// Whether a worker this step still waits for has been dropped.
+    func lostAny(of peers: Dictionary<Peer, [TreeNode]>.Keys, except replied: Set<Peer>) -> Bool {
+        peers.contains { peer in !replied.contains(peer) && !workers.contains { $0.peer == peer } }
+    }
+
+    /// Why a gradient reply cannot be used, or nil.
+    func check(_ reply: WireMessage.GradientReply, expected: [TreeNode]) -> String? {
+        guard reply.nodes.map(\.node) == expected else {
+            let got = reply.nodes.map { "\($0.node.first)+\($0.node.size)" }.joined(separator: ",")
+            let want = expected.map { "\($0.first)+\($0.size)" }.joined(separator: ",")
+            return "it sent nodes [\(got)], it was given [\(want)]"
+        }
+        let p = architecture.parameterCount
+        for n in reply.nodes {
+            let s = n.statistics
+            let maximum = n.node.size * plan.microBatch
+            guard s.count >= 0, s.count <= maximum, s.correct >= 0, s.correct <= s.count else {
+                return "node \(n.node.first)+\(n.node.size) claims \(s.count) samples and \(s.correct) correct (at most \(maximum))"
+            }
+            guard n.values.count == (s.count == 0 ? 0 : p) else {
+                return "node \(n.node.first)+\(n.node.size) has \(n.values.count) values, the model has \(p) parameters"
+            }
+            guard s.lossSum.isFinite, s.lossSum >= 0, n.values.allSatisfy({ $0.isFinite }) else {
+                return "node \(n.node.first)+\(n.node.size) has NaN or infinite values"
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,170 @@
+import Datasets
+import Foundation
+import NeuralNetwork
+
+/// A worker process's loop: say hello, receive the run's settings and shards, compute every
+/// step it is sent, and leave when told to or when the coordinator falls silent.
+public final class WorkerRunner {
+    public struct Configuration: Sendable {
+        public var name: String
+        public var coreType: String
+        /// A model shape to insist on ("784,128,10"), or "" to accept the coordinator's.
+        public var expectedShape: String
+        /// Seconds to wait for the welcome, and for the coordinator when it falls silent,
+        /// until the welcome says otherwise.
+        public var timeout: Double
+        public var heartbeatInterval: Double
+
+        public init(name: String, coreType: String, expectedShape: String = "", timeout: Double = 30, heartbeatInterval: Double = 0.5) {
+            self.name = name
+            self.coreType = coreType
+            self.expectedShape = expectedShape
+            self.timeout = timeout
+            self.heartbeatInterval = heartbeatInterval
+        }
+    }
+
+    /// How the run ended for this worker.
+    public enum Ending: Equatable, Sendable {
+        /// The coordinator said the run is over (or that this worker is refused), and why.
+        case shutdown(String)
+    }
+
+    let transport: WorkerTransport
+    public var configuration: Configuration
+    public var log: (String) -> Void
+    /// Polled between messages; true makes the worker say goodbye and return.
+    public var shouldStop: () -> Bool = { false }
+
+    var runID: UInt64 = 0
+    var engine: ShardWorker?
+    var welcome: WireMessage.Welcome?
+    var held: [Int: WireMessage.ShardData.Shard] = [:]
+    public private(set) var stepsComputed = 0
+
+    public init(transport: WorkerTransport, configuration: Configuration, log: @escaping (String) -> Void = { _ in }) {
+        self.transport = transport
+        self.configuration = configuration
+        self.log = log
+    }
+
+    /// Runs until the coordinator shuts the run down. Throws when the coordinator vanishes.
+    public func run() throws -> Ending {
+        let hello = WireMessage.Hello(name: configuration.name, coreType: configuration.coreType, expectedShape: configuration.expectedShape)
+        try transport.send(WireMessage(run: 0, .hello(hello)).encoded())
+        var lastHeard = Clock.now()
+        var lastSent = Clock.now()
+        while true {
+            if shouldStop() {
+                try? transport.send(WireMessage(run: runID, .goodbye("stopped by a signal")).encoded())
+                return .shutdown("stopped by a signal")
+            }
+            let timeout = welcome?.heartbeatTimeout ?? configuration.timeout
+            let interval = welcome?.heartbeatInterval ?? configuration.heartbeatInterval
+            guard let bytes = try transport.receive(timeout: interval) else {
+                let silent = Clock.now() - lastHeard
+                if silent >= timeout {
+                    throw TrainingError(String(format: "the coordinator has been silent for %.1f s (timeout %.1f s): it is gone or unreachable; exiting", silent, timeout))
+                }
+                if welcome != nil && Clock.now() - lastSent >= interval {
+                    try transport.send(WireMessage(run: runID, .heartbeat).encoded())
+                    lastSent = Clock.now()
+                }
+                continue
+            }
+            lastHeard = Clock.now()
+            let message: WireMessage
+            do {
+                message = try WireMessage(decoding: bytes)
+            } catch {
+                log("ignored an undecodable message from the coordinator: \(error)")
+                continue
+            }
+            if welcome != nil && message.run != runID {
+                log("ignored a message of run \(message.run); this worker is in run \(runID)")
+                continue
+            }
+            switch message.body {
+            case .welcome(let w):
+                try accept(w, run: message.run)
+            case .shards(let data):
+                try hold(data)
+            case .step(let order):
+                try transport.send(compute(order, step: message.step).encoded())
+                lastSent = Clock.now()
+            case .heartbeat:
+                break
+            case .shutdown(let reason):
+                return .shutdown(reason)
+            case .error(let reason):
+                log("the coordinator refused a message: \(reason)")
+            case .hello, .gradient, .goodbye:
+                log("ignored a \(message.body.kind) message, which only workers send")
+            }
+        }
+    }
+
+    func accept(_ w: WireMessage.Welcome, run: UInt64) throws {
+        guard let settings = try? JSONDecoder().decode(TrainingSettings.self, from: Data(w.settings.utf8)), settings.problems.isEmpty,
+              let architecture = try? JSONDecoder().decode(Architecture.self, from: Data(w.architecture.utf8)),
+              architecture.inputs == w.imageHeight * w.imageWidth, architecture.outputs == w.classes,
+              w.shardCount == settings.shardCount, w.heartbeatTimeout > 0, w.heartbeatInterval > 0
+        else { throw TrainingError("the coordinator's welcome is inconsistent: cannot join this run") }
+        self.runID = run
+        self.welcome = w
+        held = [:]
+        engine = nil
+        BLAS.threads = 1
+        log("joined run \(run) as worker \(w.workerIndex): \(architecture.summary), \(w.shardCount) shards")
+        _ = settings
+    }
+
+    func hold(_ data: WireMessage.ShardData) throws {
+        guard let w = welcome else { throw TrainingError("the coordinator sent shards before its welcome") }
+        let features = w.imageHeight * w.imageWidth
+        for s in data.drop { held[s] = nil }
+        for shard in data.shards {
+            guard shard.index >= 0, shard.index < w.shardCount, shard.pixels.count == shard.labels.count * features,
+                  shard.labels.allSatisfy({ Int($0) < w.classes })
+            else { throw TrainingError("the coordinator sent a malformed shard \(shard.index)") }
+            held[shard.index] = shard
+        }
+        // One image set over the held shards, each shard a contiguous run of positions in it.
+        var pixels: [UInt8] = [], labels: [UInt8] = []
+        var positions: [Int: [Int]] = [:]
+        for (index, shard) in held.sorted(by: { $0.key < $1.key }) {
+            positions[index] = Array(labels.count..<(labels.count + shard.labels.count))
+            pixels += shard.pixels
+            labels += shard.labels
+        }
+        let images = ImageSet(height: w.imageHeight, width: w.imageWidth, classes: w.classes, pixels: pixels, labels: labels)
+        let settings = try JSONDecoder().decode(TrainingSettings.self, from: Data(w.settings.utf8))
+        let architecture = try JSONDecoder().decode(Architecture.self, from: Data(w.architecture.utf8))
+        if let engine {
+            engine.hold(images: images, shards: positions)
+        } else {
+            engine = ShardWorker(architecture: architecture, settings: settings, shardCount: w.shardCount, images: images, shards: positions)
+        }
+        log("holding shards \(positions.keys.sorted().map(String.init).joined(separator: ",")) (\(labels.count) samples)")
+    }
+
+    func compute(_ order: WireMessage.StepOrder, step: UInt64) throws -> WireMessage {
+        guard let engine else { throw TrainingError("the coordinator sent a step before any shards") }
+        guard order.parameters.count == engine.architecture.parameterCount else {
+            throw TrainingError("the coordinator sent \(order.parameters.count) parameters, the model has \(engine.architecture.parameterCount)")
+        }
+        for node in order.nodes {
+            for s in node.shards where s < engine.tree.shardCount && engine.shards[s] == nil {
+                throw TrainingError("the coordinator asked for shard \(s), which this worker was not given")
+            }
+        }
+        let start = Clock.now()
+        let sums = order.parameters.withUnsafeBufferPointer { engine.compute(order.nodes, at: order.position, parameters: $0.baseAddress!) }
+        let seconds = Clock.now() - start
+        stepsComputed += 1
+        let nodes = sums.map { node, sum in
+            WireMessage.GradientReply.Node(node: node, statistics: sum.statistics, values: sum.statistics.count == 0 ? [] : sum.values)
+        }
+        return WireMessage(run: runID, step: step, .gradient(.init(nodes: nodes, computeSeconds: seconds)))
+    }
+}

@@ -1,0 +1,169 @@
+import Datasets
+import Foundation
+import NeuralNetwork
+import XCTest
+@testable import DataParallel
+
+/// The coordinator and workers over the in-memory transport: the protocol logic without a network.
+final class CoordinatorTests: XCTestCase {
+    let settings = TrainingSettings(hidden: [12], epochs: 2, batch: 96, microBatch: 32, learningRate: 0.1, optimizer: .momentum, seed: 7)
+    lazy var images = syntheticImages(count: 700, seed: 21)
+
+    /// Starts `names.count` worker threads on `hub`; returns a group to wait on and their endings.
+    func startWorkers(_ names: [String], hub: InMemoryHub, coreType: String = "Test", shape: String = "", timeout: Double = 5) -> (DispatchGroup, Endings) {
+        let group = DispatchGroup()
+        let endings = Endings()
+        for name in names {
+            let transport = Unchecked(value: hub.workerEndpoint(named: name))
+            group.enter()
+            Thread {
+                let runner = WorkerRunner(transport: transport.value, configuration: .init(name: name, coreType: coreType, expectedShape: shape, timeout: timeout, heartbeatInterval: 0.05))
+                endings.record(name, Result { try runner.run() })
+                group.leave()
+            }.start()
+        }
+        return (group, endings)
+    }
+
+    final class Endings: @unchecked Sendable {
+        let lock = NSLock()
+        var results: [String: Result<WorkerRunner.Ending, Error>] = [:]
+        func record(_ name: String, _ r: Result<WorkerRunner.Ending, Error>) { lock.lock(); results[name] = r; lock.unlock() }
+    }
+
+    func makeCoordinator(hub: InMemoryHub, workers: Int, joinTimeout: Double = 5, heartbeatTimeout: Double = 2, log: Log? = nil) -> Coordinator {
+        let plan = Plan(settings: settings, sampleCount: images.count)
+        let architecture = settings.architecture(inputs: images.featureCount, classes: images.classes)
+        let config = CoordinatorConfiguration(workers: workers, joinTimeout: joinTimeout, heartbeatInterval: 0.05,
+                                              heartbeatTimeout: heartbeatTimeout, coreType: "Test", runID: 99)
+        return Coordinator(plan: plan, architecture: architecture, images: images, configuration: config,
+                           transport: hub.coordinatorEndpoint(), log: { log?.append($0) })
+    }
+
+    final class Log: @unchecked Sendable {
+        let lock = NSLock()
+        var lines: [String] = []
+        func append(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
+        var text: String { lock.lock(); defer { lock.unlock() }; return lines.joined(separator: "\n") }
+    }
+
+    /// Trains through the coordinator; `beforeStep` may disturb the run at a global step.
+    func trainDistributed(workers names: [String], hub: InMemoryHub = InMemoryHub(), log: Log? = nil,
+                          beforeStep: (Int, InMemoryHub) -> Void = { _, _ in }) throws -> [Float] {
+        let coordinator = makeCoordinator(hub: hub, workers: names.count, log: log)
+        let (group, _) = startWorkers(names, hub: hub)
+        try coordinator.waitForWorkers()
+        let trainer = Trainer(plan: coordinator.plan, network: Network(architecture: coordinator.architecture, seed: settings.seed), executor: coordinator)
+        while !trainer.isFinished {
+            beforeStep(trainer.nextStep, hub)
+            _ = try trainer.step()
+        }
+        coordinator.shutdown(reason: "done")
+        XCTAssertEqual(group.wait(timeout: .now() + 10), .success)
+        return trainer.network.parameters
+    }
+
+    func testDistributed_OneTwoThreeWorkers_EqualOneProcess_BitForBit() throws {
+        let reference = try trainLocally(settings, images: images, threads: 1)
+        for count in 1...3 {
+            let weights = try trainDistributed(workers: (0..<count).map { "w\($0)" })
+            XCTAssertBitwiseEqual(weights, reference, "\(count) in-memory workers")
+        }
+    }
+
+    func testDistributed_WorkerCutOffMidRun_IsDroppedAndResultUnchanged() throws {
+        let reference = try trainLocally(settings, images: images, threads: 1)
+        let log = Log()
+        let weights = try trainDistributed(workers: ["a", "b", "c"], log: log) { step, hub in
+            if step == 9 { hub.disconnect("b") }
+        }
+        XCTAssertBitwiseEqual(weights, reference, "after dropping a worker")
+        XCTAssertTrue(log.text.contains("dropped worker b"), log.text)
+    }
+
+    func testDistributed_HostileMessages_AreRefusedAndResultUnchanged() throws {
+        let reference = try trainLocally(settings, images: images, threads: 1)
+        let log = Log()
+        let evil = Peer(id: Array("evil".utf8))
+        let weights = try trainDistributed(workers: ["a", "b"], log: log) { step, hub in
+            guard step == 5 else { return }
+            hub.inject([1, 2, 3], from: evil)
+            var unknown = WireMessage(run: 99, .heartbeat).encoded()
+            unknown[6] = 77
+            hub.inject(unknown, from: evil)
+            hub.inject(WireMessage(run: 12345, .heartbeat).encoded(), from: evil)
+            hub.inject(WireMessage(run: 99, step: 5, .gradient(.init(nodes: [], computeSeconds: 0))).encoded(), from: evil)
+        }
+        XCTAssertBitwiseEqual(weights, reference, "after hostile messages")
+        XCTAssertTrue(log.text.contains("undecodable"), log.text)
+        XCTAssertTrue(log.text.contains("unknown message type 77"), log.text)
+        XCTAssertTrue(log.text.contains("run id 12345"), log.text)
+    }
+
+    func testCheck_BadGradients_AreNamed() {
+        let hub = InMemoryHub()
+        let coordinator = makeCoordinator(hub: hub, workers: 1)
+        let p = coordinator.architecture.parameterCount
+        let node = TreeNode(first: 0, size: 1)
+        func reply(_ values: [Float], count: Int = 32, node n: TreeNode = node) -> WireMessage.GradientReply {
+            .init(nodes: [.init(node: n, statistics: BatchStatistics(lossSum: 1, correct: 1, count: count), values: values)], computeSeconds: 0)
+        }
+        let good = [Float](repeating: 0.5, count: p)
+        XCTAssertNil(coordinator.check(reply(good), expected: [node]))
+        XCTAssertTrue(coordinator.check(reply(good, node: TreeNode(first: 1, size: 1)), expected: [node])!.contains("it was given"))
+        XCTAssertTrue(coordinator.check(reply(Array(good.dropLast())), expected: [node])!.contains("values"))
+        var nan = good
+        nan[3] = .nan
+        XCTAssertTrue(coordinator.check(reply(nan), expected: [node])!.contains("NaN"))
+        nan[3] = .infinity
+        XCTAssertTrue(coordinator.check(reply(nan), expected: [node])!.contains("NaN or infinite"))
+        XCTAssertTrue(coordinator.check(reply(good, count: 1000), expected: [node])!.contains("claims"))
+    }
+
+    func testJoin_WrongVersionShapeOrKernel_IsRefusedNamingBothSides() throws {
+        let hub = InMemoryHub()
+        let log = Log()
+        let coordinator = makeCoordinator(hub: hub, workers: 1, joinTimeout: 0.5, log: log)
+        var oldVersion = WireMessage(run: 0, .hello(.init(name: "old", coreType: "Test"))).encoded()
+        oldVersion[4] = 7
+        hub.inject(oldVersion, from: Peer(id: Array("old".utf8)))
+        hub.inject(WireMessage(run: 0, .hello(.init(name: "shape", coreType: "Test", expectedShape: "64,99,4"))).encoded(), from: Peer(id: Array("shape".utf8)))
+        hub.inject(WireMessage(run: 0, .hello(.init(name: "kernel", coreType: "Prescott"))).encoded(), from: Peer(id: Array("kernel".utf8)))
+        XCTAssertThrowsError(try coordinator.waitForWorkers()) { error in
+            XCTAssertTrue("\(error)".contains("none came, 1 missing"), "\(error)")
+        }
+        XCTAssertTrue(log.text.contains("protocol version 7, the coordinator speaks version 1"), log.text)
+        XCTAssertTrue(log.text.contains("expects a model of shape 64,99,4, the coordinator trains 64,12,4"), log.text)
+        XCTAssertTrue(log.text.contains("core type is Prescott, the coordinator's is Test"), log.text)
+    }
+
+    func testJoin_MixedKernelsAllowed_IsAdmittedWithAWarning() throws {
+        let hub = InMemoryHub()
+        let log = Log()
+        let plan = Plan(settings: settings, sampleCount: images.count)
+        let coordinator = Coordinator(plan: plan, architecture: settings.architecture(inputs: 64, classes: 4), images: images,
+                                      configuration: .init(workers: 1, joinTimeout: 2, coreType: "Test", allowMixedKernels: true, runID: 1),
+                                      transport: hub.coordinatorEndpoint(), log: log.append)
+        hub.inject(WireMessage(run: 0, .hello(.init(name: "kernel", coreType: "Prescott"))).encoded(), from: Peer(id: Array("kernel".utf8)))
+        try coordinator.waitForWorkers()
+        XCTAssertTrue(log.text.contains("no longer bit-exact"), log.text)
+    }
+
+    func testJoin_NobodyComes_TimesOutNamingWhoCame() throws {
+        let hub = InMemoryHub()
+        let coordinator = makeCoordinator(hub: hub, workers: 3, joinTimeout: 0.5)
+        let (group, _) = startWorkers(["only-one"], hub: hub, timeout: 1)
+        XCTAssertThrowsError(try coordinator.waitForWorkers()) { error in
+            XCTAssertTrue("\(error)".contains("1 came (only-one), 2 missing"), "\(error)")
+        }
+        _ = group.wait(timeout: .now() + 5)
+    }
+
+    func testWorker_CoordinatorVanishes_ExitsAfterTimeoutWithAClearMessage() throws {
+        let hub = InMemoryHub()
+        let (group, endings) = startWorkers(["lonely"], hub: hub, timeout: 0.3)
+        XCTAssertEqual(group.wait(timeout: .now() + 5), .success)
+        guard case .failure(let error) = endings.results["lonely"] else { return XCTFail("the worker should fail") }
+        XCTAssertTrue("\(error)".contains("coordinator has been silent"), "\(error)")
+    }
+}
