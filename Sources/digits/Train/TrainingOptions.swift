@@ -83,7 +83,7 @@ struct TrainingOptions: ParsableArguments {
             if let data { return try DataSet.load(directory: data) }
             return try DataSet.embeddedMNIST()
         } catch let error as DatasetError {
-            throw ValidationError(error.description)
+            throw CLIError(error.description)
         }
     }
 }

@@ -1,0 +1,50 @@
+import ArgumentParser
+import DataParallel
+import Datasets
+import Foundation
+
+extension Digits {
+    struct Evaluate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure a model on a test set: accuracy, precision and recall per class, confusion matrix.")
+
+        @OptionGroup var model: ModelOption
+
+        @Option(help: ArgumentHelp("A directory of IDX files (standard MNIST names). Default: the embedded MNIST.", valueName: "dir"))
+        var data: String?
+
+        func run() throws {
+            let trained = try model.load()
+            let dataSet: DataSet
+            do {
+                dataSet = try data.map { try DataSet.load(directory: $0) } ?? DataSet.embeddedMNIST()
+            } catch let error as DatasetError {
+                throw CLIError(error.description)
+            }
+            let test = dataSet.test
+            guard test.height == trained.imageHeight, test.width == trained.imageWidth, test.classes <= trained.classes else {
+                throw CLIError("the model reads \(trained.imageHeight)×\(trained.imageWidth) images of \(trained.classes) classes; \(dataSet.name) has \(test.height)×\(test.width) images of \(test.classes) classes")
+            }
+            let padded = test.classes == trained.classes ? test : try test.withClasses(trained.classes, source: dataSet.name)
+            let evaluation = Evaluation(network: trained.network, images: padded)
+            print(Self.render(evaluation, name: dataSet.name))
+        }
+
+        static func render(_ e: Evaluation, name: String) -> String {
+            var lines = [String(format: "%@ test set: %d images, accuracy %.2f%% (%d correct), mean loss %.4f", name, e.count, 100 * e.accuracy, e.correct, e.meanLoss), ""]
+            lines.append("class  precision  recall   count")
+            for c in e.confusion.indices {
+                lines.append(String(format: "%5d  %8.2f%%  %6.2f%%  %6d", c, 100 * e.precision(c), 100 * e.recall(c), e.confusion[c].reduce(0, +)))
+            }
+            lines.append("")
+            lines.append("confusion matrix (rows: true class, columns: predicted)")
+            let width = max(5, String(e.confusion.flatMap { $0 }.max() ?? 0).count + 1)
+            let pad = { (s: String) in String(repeating: " ", count: max(0, width - s.count)) + s }
+            lines.append(pad("") + e.confusion.indices.map { pad(String($0)) }.joined())
+            for (c, row) in e.confusion.enumerated() {
+                lines.append(pad(String(c)) + row.map { pad(String($0)) }.joined())
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import DataParallel
+import Datasets
+import Foundation
+
+extension Digits {
+    struct Predict: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read the digit in each image (PNG or PGM, any size, dark on light or light on dark).",
+            discussion: """
+            Each image is prepared as MNIST was made: grayscale, inverted if the ink is dark, \
+            cropped to the ink, fitted into 20×20 keeping its aspect ratio, and centred by its \
+            centre of mass in 28×28. Prints the digit and the three likeliest classes.
+            """)
+
+        @OptionGroup var model: ModelOption
+
+        @Argument(help: ArgumentHelp("Image files.", valueName: "image"))
+        var images: [String]
+
+        func validate() throws {
+            if images.isEmpty { throw ValidationError("give at least one image file") }
+        }
+
+        func run() throws {
+            let trained = try model.load()
+            guard trained.imageHeight == MNISTPreprocessing.side, trained.imageWidth == MNISTPreprocessing.side else {
+                throw CLIError("the model reads \(trained.imageHeight)×\(trained.imageWidth) images; predict prepares images as MNIST's 28×28")
+            }
+            var failures = 0
+            for path in images {
+                do {
+                    let prepared = try MNISTPreprocessing.prepare(GrayImage.read(path: path))
+                    let p = trained.probabilities(prepared.pixels)
+                    let top = p.indices.sorted { p[$0] > p[$1] }.prefix(3)
+                    let list = top.map { String(format: "%d (%.1f%%)", $0, 100 * p[$0]) }.joined(separator: ", ")
+                    print("\(path): \(top.first!)   top 3: \(list)")
+                } catch let error as DatasetError {
+                    failures += 1
+                    FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+                }
+            }
+            if failures > 0 { throw ExitCode(1) }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Datasets
+import Foundation
+import XCTest
+
+/// `digits train`, `evaluate` and `predict`, run as a user runs them. One small model is
+/// trained once (2,000 samples) and shared by the tests of this class.
+final class TrainToolTests: XCTestCase {
+    nonisolated(unsafe) static var directory: URL!
+    nonisolated(unsafe) static var trainRun: ToolRun!
+
+    static var modelPath: String { directory.appendingPathComponent("model.safetensors").path }
+    static var metricsPath: String { directory.appendingPathComponent("metrics.jsonl").path }
+
+    override class func setUp() {
+        super.setUp()
+        directory = try! Tool.temporaryDirectory("train")
+        trainRun = try! Tool.run(["train", "--limit", "2000", "--epochs", "3", "--layers", "64", "--out", modelPath,
+                                  "--metrics", metricsPath, "--seed", "5"])
+    }
+
+    func testTrain_SmallRun_ClearsTheAccuracyBar() throws {
+        XCTAssertEqual(Self.trainRun.status, 0, Self.trainRun.stderr)
+        let lines = try String(contentsOfFile: Self.metricsPath, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 3, "one JSON line per epoch")
+        let last = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as! [String: Any]
+        let accuracy = try XCTUnwrap(last["test_accuracy"] as? Double)
+        XCTAssertGreaterThan(accuracy, 0.85, "2,000 samples and 3 epochs should clear 85% on the MNIST test set")
+        XCTAssertTrue(Self.trainRun.stderr.contains("epoch 3:"), "plain progress lines when not on a terminal")
+    }
+
+    func testTrain_SameSeedTwice_WritesIdenticalWeights() throws {
+        let again = Self.directory.appendingPathComponent("again.safetensors").path
+        let run = try Tool.run(["train", "--limit", "2000", "--epochs", "3", "--layers", "64", "--out", again, "--seed", "5", "--threads", "2", "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr, "", "--quiet prints nothing")
+        XCTAssertEqual(try weightBytes(again), try weightBytes(Self.modelPath), "2 threads must give the bytes of 1")
+    }
+
+    func testEvaluate_PrintsAccuracyPerClassAndConfusionMatrix() throws {
+        let run = try Tool.run(["evaluate", "--model", Self.modelPath])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("mnist test set: 10000 images, accuracy"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("precision  recall"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("confusion matrix"), run.stdout)
+    }
+
+    /// MNIST test digits rendered to PNG at another size and inverted (dark ink on white):
+    /// predict must prepare them back and read most of them.
+    func testPredict_RenderedMNISTDigits_ReturnsTheirLabels() throws {
+        let test = try DataSet.embeddedMNIST().test
+        var paths: [String] = [], labels: [Int] = []
+        for i in 0..<10 {
+            let digit = test.image(i)
+            // 3× larger, dark on light, with a white margin: nothing like the 28×28 original.
+            let side = 100
+            var pixels = [UInt8](repeating: 255, count: side * side)
+            for y in 0..<84 { for x in 0..<84 { pixels[(y + 8) * side + x + 8] = 255 - digit[x / 3, y / 3] } }
+            let path = Self.directory.appendingPathComponent("digit\(i).png").path
+            try GrayImage(width: side, height: side, pixels: pixels).writePNG(to: path)
+            paths.append(path)
+            labels.append(Int(test.labels[i]))
+        }
+        let run = try Tool.run(["predict", "--model", Self.modelPath] + paths)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let predicted = run.stdout.split(separator: "\n").map { line in Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces).prefix(1))! }
+        let correct = zip(predicted, labels).filter { $0 == $1 }.count
+        XCTAssertGreaterThanOrEqual(correct, 8, "predicted \(predicted) for \(labels)")
+        XCTAssertTrue(run.stdout.contains("top 3:"), run.stdout)
+    }
+
+    func testPredict_BadImages_GiveClearErrorsAndNonZeroExit() throws {
+        let garbage = Self.directory.appendingPathComponent("garbage.png").path
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: garbage))
+        let blank = Self.directory.appendingPathComponent("blank.png").path
+        try GrayImage(width: 40, height: 40, pixels: [UInt8](repeating: 255, count: 1600)).writePNG(to: blank)
+        let run = try Tool.run(["predict", "--model", Self.modelPath, garbage, blank, "/nonexistent/digit.png"])
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.stderr.contains("garbage.png: unknown image format"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("no ink"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("/nonexistent/digit.png"), run.stderr)
+    }
+
+    func testModelFlags_BadModelFile_IsRefusedWithTheReason() throws {
+        let bad = Self.directory.appendingPathComponent("bad.safetensors").path
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: bad))
+        let run = try Tool.run(["evaluate", "--model", bad])
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.stderr.contains("bad.safetensors: not a valid safetensors file"), run.stderr)
+    }
+
+    func testTrain_BadFlags_AreRefused() throws {
+        for (flags, message) in [(["--batch", "100", "--micro-batch", "32"], "multiple of --micro-batch"),
+                                 (["--layers", "12,x"], "--layers"), (["--lr", "0"], "--lr"), (["--epochs", "0"], "--epochs")] {
+            let run = try Tool.run(["train"] + flags)
+            XCTAssertNotEqual(run.status, 0, "\(flags)")
+            XCTAssertTrue(run.stderr.contains(message), "\(flags): \(run.stderr)")
+        }
+    }
+
+    /// The model file is plain safetensors: numpy alone reads it (skipped without python3/numpy).
+    func testModelFile_LoadsInPythonWithNumpyAlone() throws {
+        let script = """
+        import json, struct, sys, numpy as np
+        raw = open(sys.argv[1], 'rb').read()
+        n = struct.unpack('<Q', raw[:8])[0]
+        header = json.loads(raw[8:8 + n])
+        meta = header.pop('__metadata__')
+        w = header['layers.0.weight']
+        a, b = w['data_offsets']
+        weights = np.frombuffer(raw[8 + n + a:8 + n + b], dtype='<f4').reshape(w['shape'])
+        print(meta['format'], weights.shape, meta['seed'], float(np.abs(weights).sum()) > 0)
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, Self.modelPath]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        do { try process.run() } catch { throw XCTSkip("python3 is not available") }
+        process.waitUntilExit()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        if process.terminationStatus != 0 { throw XCTSkip("python3 with numpy is not available") }
+        XCTAssertEqual(text.trimmingCharacters(in: .whitespacesAndNewlines), "digits-model-1 (64, 784) 5 True")
+    }
+
+    func weightBytes(_ path: String) throws -> [UInt8] {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let n = Int(bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.1) << (8 * UInt64($1.0)) })
+        return Array(bytes[(8 + n)...])
+    }
+}
