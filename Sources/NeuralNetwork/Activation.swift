@@ -22,7 +22,8 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
         case .sigmoid:
             for i in 0..<count { z[i] = Activation.sigmoid(z[i]) }
         case .relu:
-            for i in 0..<count where !(z[i] > 0) { z[i] = 0 }
+            // A select rather than a branch, so that the loop vectorises.
+            for i in 0..<count { z[i] = z[i] > 0 ? z[i] : 0 }
         case .softmax:
             for r in 0..<rows {
                 let row = z + r * columns
@@ -53,7 +54,7 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
         case .sigmoid:
             for i in 0..<count { da[i] *= a[i] * (1 - a[i]) }
         case .relu:
-            for i in 0..<count where !(a[i] > 0) { da[i] = 0 }
+            for i in 0..<count { da[i] = a[i] > 0 ? da[i] : 0 }
         case .softmax:
             for r in 0..<rows {
                 let d = da + r * columns, y = a + r * columns
