@@ -1,0 +1,119 @@
+import Foundation
+import ZeroMQ
+
+/// CURVE settings of a coordinator: its secret key, and the worker public keys it admits.
+public struct CoordinatorCurve: Sendable {
+    public var secretKey: CurveKey
+    public var allowedWorkers: [CurveKey]
+
+    public init(secretKey: CurveKey, allowedWorkers: [CurveKey]) {
+        self.secretKey = secretKey
+        self.allowedWorkers = allowedWorkers
+    }
+}
+
+/// CURVE settings of a worker: its key pair, and the coordinator's public key.
+public struct WorkerCurve: Sendable {
+    public var keyPair: CurveKeyPair
+    public var coordinatorKey: CurveKey
+
+    public init(keyPair: CurveKeyPair, coordinatorKey: CurveKey) {
+        self.keyPair = keyPair
+        self.coordinatorKey = coordinatorKey
+    }
+}
+
+/// The coordinator's transport over ZeroMQ: one ROUTER socket. Each frame goes out as
+/// [routing id, payload], the payload sent without copying. With CURVE, a ZAP handler
+/// admits only the listed worker keys; without a handler the socket would refuse all
+/// (fail closed), so the handler lives as long as the transport.
+public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
+    public let context: Context
+    let socket: Socket
+    let poller = Poller()
+    let zap: ZAPHandler?
+    /// The bound address, with the port filled in when bound to `*`.
+    public let endpoint: String
+
+    /// - Parameters:
+    ///   - maximumMessageSize: frames larger than this make libzmq drop the peer, before
+    ///     anything is allocated for them (ZMQ_MAXMSGSIZE).
+    ///   - onRefusal: called (on the ZAP thread) for every worker CURVE refuses.
+    public init(bind address: String, maximumMessageSize: Int, curve: CoordinatorCurve? = nil,
+                onRefusal: (@Sendable (String) -> Void)? = nil) throws {
+        context = try Context()
+        socket = try Socket(.router, in: context)
+        try socket.set(.linger, .zero)
+        try socket.set(.routerMandatory, true)
+        try socket.set(.routerHandover, true)
+        try socket.set(.maximumMessageSize, maximumMessageSize)
+        try socket.set(.sendHighWaterMark, 0)
+        try socket.set(.receiveHighWaterMark, 0)
+        if let curve {
+            zap = try ZAPHandler(context: context, domain: "digits", allowedKeys: curve.allowedWorkers) { refusal in
+                onRefusal?("refused a worker by CURVE: \(refusal.description)")
+            }
+            try socket.makeCurveServer(secretKey: curve.secretKey, zapDomain: "digits")
+        } else {
+            zap = nil
+        }
+        do {
+            try socket.bind(address)
+        } catch {
+            throw TrainingError("cannot bind \(address): \(error.message). Is another coordinator using it?")
+        }
+        endpoint = try socket.lastEndpoint
+        _ = poller.register(socket)
+    }
+
+    deinit { zap?.stop() }
+
+    public func send(_ message: [UInt8], to peer: Peer) throws {
+        _ = try socket.send(multipart: [Message(peer.id), Message(sharing: message)])
+    }
+
+    public func receive(timeout: Double) throws -> (peer: Peer, message: [UInt8])? {
+        while true {
+            if try poller.poll(timeout: .milliseconds(Int(max(0, timeout) * 1000))) == 0 { return nil }
+            guard let frames = try socket.receiveMultipart(flags: .dontWait) else { if timeout <= 0 { return nil }; continue }
+            // A ROUTER frame set is [routing id, payload]; anything else is a broken peer.
+            guard frames.count == 2 else {
+                return (Peer(id: frames.first?.bytes ?? []), [])
+            }
+            return (Peer(id: frames[0].bytes), frames[1].bytes)
+        }
+    }
+}
+
+/// A worker's transport over ZeroMQ: one DEALER socket whose routing id is the worker's name.
+public final class ZeroMQWorkerTransport: WorkerTransport {
+    public let context: Context
+    let socket: Socket
+    let poller = Poller()
+
+    public init(connect address: String, name: String, maximumMessageSize: Int = 1 << 31, curve: WorkerCurve? = nil) throws {
+        context = try Context()
+        socket = try Socket(.dealer, in: context)
+        try socket.set(.linger, .milliseconds(500))
+        try socket.set(.routingID, Array(name.utf8.prefix(255)))
+        try socket.set(.maximumMessageSize, maximumMessageSize)
+        try socket.set(.sendHighWaterMark, 0)
+        try socket.set(.receiveHighWaterMark, 0)
+        if let curve { try socket.makeCurveClient(keyPair: curve.keyPair, serverKey: curve.coordinatorKey) }
+        do {
+            try socket.connect(address)
+        } catch {
+            throw TrainingError("cannot connect to \(address): \(error.message)")
+        }
+        _ = poller.register(socket)
+    }
+
+    public func send(_ message: [UInt8]) throws {
+        _ = try socket.send(Message(sharing: message))
+    }
+
+    public func receive(timeout: Double) throws -> [UInt8]? {
+        if try poller.poll(timeout: .milliseconds(Int(max(0, timeout) * 1000))) == 0 { return nil }
+        return try socket.receive(flags: .dontWait)?.bytes
+    }
+}

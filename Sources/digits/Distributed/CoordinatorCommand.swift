@@ -1,0 +1,85 @@
+import ArgumentParser
+import DataParallel
+import Datasets
+import Foundation
+import NeuralNetwork
+import ZeroMQ
+
+extension Digits {
+    struct CoordinatorCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "coordinator",
+            abstract: "Own the plan and the model; shard the data over workers that connect, and train.",
+            discussion: """
+            Waits for --workers workers (`digits worker --connect ADDRESS`), sends each its shards \
+            (the samples themselves: workers need no data set), then drives synchronous steps. \
+            The weights are bit-for-bit those of `digits train` with the same flags. Flags can \
+            also come from DIGITS_* environment variables (DIGITS_BIND, DIGITS_WORKERS, \
+            DIGITS_EPOCHS, …); a flag on the command line wins.
+            """)
+
+        @Option(help: "Address to bind: tcp://HOST:PORT or ipc://PATH. Binding beyond loopback without CURVE is warned about.")
+        var bind: String = "tcp://127.0.0.1:5555"
+
+        @OptionGroup var coordinator: CoordinatorOptions
+        @OptionGroup var options: TrainingOptions
+
+        func run() throws {
+            let progress = ProgressView(quiet: options.quiet)
+            if Self.isPublic(bind) {
+                progress.message("warning: binding \(bind) accepts workers from any network without encryption or authentication; use CURVE keys across untrusted networks")
+            }
+            try CoordinatorRun(options: options, coordinator: coordinator, progress: progress).run(bind: bind, role: "digits coordinator")
+        }
+
+        static func isPublic(_ address: String) -> Bool {
+            guard address.hasPrefix("tcp://") else { return false }
+            let host = address.dropFirst(6).split(separator: ":").dropLast().joined(separator: ":")
+            return !(host.hasPrefix("127.") || host == "localhost" || host == "[::1]" || host == "::1")
+        }
+    }
+}
+
+/// What `coordinator` and `launch` share: bind, wait for the workers, train, save, shut down.
+struct CoordinatorRun {
+    let options: TrainingOptions
+    let coordinator: CoordinatorOptions
+    let progress: ProgressView
+    var checkAbort: () throws -> Void = {}
+    var onBound: (String) throws -> Void = { _ in }
+
+    func run(bind: String, role: String) throws {
+        let dataSet = try options.loadData()
+        let settings = options.settings
+        let data = try TrainingData(dataSet, settings: settings)
+        BLAS.threads = 1
+        let plan = Plan(settings: settings, sampleCount: data.train.count)
+        let architecture = settings.architecture(inputs: data.train.featureCount, classes: data.train.classes)
+        // Room for a worker's reply: a few subtree sums of every parameter, never more.
+        let nodes = 2 * (Int.bitWidth - plan.shardCount.leadingZeroBitCount) + 2
+        let maximumMessage = nodes * (architecture.parameterCount * 4 + 64) + 4096
+        let log = Logger(prefix: "coordinator: ", quiet: options.quiet)
+        let transport = try ZeroMQCoordinatorTransport(bind: bind, maximumMessageSize: maximumMessage)
+        let executor = Coordinator(plan: plan, architecture: architecture, images: data.train,
+                                   configuration: coordinator.configuration(coreType: BLAS.coreType),
+                                   transport: transport, log: { line in progress.message("coordinator: \(line)") })
+        executor.checkAbort = checkAbort
+        try onBound(transport.endpoint)
+        log("listening on \(transport.endpoint); waiting for \(coordinator.workers) worker(s) (\(plan.shardCount) shards)")
+        if coordinator.workers > plan.shardCount {
+            log("note: \(coordinator.workers) workers but only \(plan.shardCount) shards (batch ÷ micro-batch): \(coordinator.workers - plan.shardCount) will stay idle")
+        }
+        Interrupt.install()
+        do {
+            try executor.waitForWorkers()
+            progress.message("training \(architecture.summary) on \(dataSet.name): \(data.train.count) samples, \(plan.stepsPerEpoch) steps per epoch, \(plan.shardCount) shards over \(executor.workerNames.count) workers")
+            let trainer = Trainer(plan: plan, network: Network(architecture: architecture, seed: settings.seed), executor: executor)
+            try TrainingSession(options: options, data: data, dataName: dataSet.name, trainer: trainer,
+                                workers: coordinator.workers, role: role, progress: progress).run()
+            executor.shutdown(reason: "training finished")
+        } catch {
+            executor.shutdown(reason: "the coordinator stopped: \(error)")
+            throw error
+        }
+    }
+}

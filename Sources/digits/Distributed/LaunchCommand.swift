@@ -1,0 +1,57 @@
+import ArgumentParser
+import DataParallel
+import Foundation
+
+extension Digits {
+    struct Launch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train data-parallel on this machine: a coordinator and N worker processes.",
+            discussion: """
+            Starts a coordinator in this process and --workers `digits worker` processes that \
+            connect to it over ipc (or loopback tcp with --transport tcp), and shows one \
+            progress view. Ctrl-C or SIGTERM stops the run at the next step and saves the model \
+            trained so far; if any part fails, everything stops and the reason is printed. The \
+            weights are bit-for-bit those of `digits train` with the same flags.
+            """)
+
+        @OptionGroup var coordinator: CoordinatorOptions
+        @OptionGroup var options: TrainingOptions
+
+        @Option(help: "ipc (a socket file, the default) or tcp (127.0.0.1, a free port).")
+        var transport: String = "ipc"
+
+        func validate() throws {
+            guard ["ipc", "tcp"].contains(transport) else { throw ValidationError("--transport must be ipc or tcp") }
+        }
+
+        func run() throws {
+            let progress = ProgressView(quiet: options.quiet)
+            let socketPath = FileManager.default.temporaryDirectory.appendingPathComponent("digits-launch-\(getpid()).ipc").path
+            let bind = transport == "ipc" ? "ipc://\(socketPath)" : "tcp://127.0.0.1:*"
+            defer { unlink(socketPath) }
+            var children: [ChildProcess] = []
+            defer {
+                for child in children { child.signal(SIGTERM) }
+                for child in children { child.wait(upTo: 3) }
+            }
+            var run = CoordinatorRun(options: options, coordinator: coordinator, progress: progress)
+            run.onBound = { endpoint in
+                let executable = ChildProcess.currentExecutable
+                for i in 1...coordinator.workers {
+                    let name = "worker-\(i)"
+                    children.append(try ChildProcess(name: name, executable: executable, arguments: [
+                        "worker", "--connect", endpoint, "--name", name, "--quiet",
+                        "--timeout", String(max(coordinator.joinTimeout, coordinator.heartbeatTimeout) + 5),
+                    ]))
+                }
+            }
+            run.checkAbort = {
+                for child in children where !child.isRunning {
+                    throw CLIError("\(child.name) (pid \(child.pid)) exited with status \(child.exitStatus ?? -1) before the run ended; stopping everything")
+                }
+            }
+            try run.run(bind: bind, role: "digits launch --workers \(coordinator.workers)")
+            for child in children { child.wait(upTo: 5) }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import DataParallel
+import Foundation
+import NeuralNetwork
+
+extension Digits {
+    struct WorkerCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "worker",
+            abstract: "Join a coordinator, receive shards of the data, and compute gradients until the run ends.",
+            discussion: """
+            A worker needs no data set on disk: the coordinator sends it its shards. It exits \
+            when the coordinator says the run is over, or after --timeout seconds without hearing \
+            from it. Flags can also come from DIGITS_* environment variables (DIGITS_COORDINATOR \
+            for --connect, DIGITS_NAME, …).
+            """)
+
+        @Option(help: "The coordinator's address: tcp://HOST:PORT or ipc://PATH.")
+        var connect: String = "tcp://127.0.0.1:5555"
+
+        @Option(help: "This worker's name, unique in the run (default: host-pid).")
+        var name: String?
+
+        @Option(help: "Seconds to wait for the coordinator before giving up (until it sets its own heartbeat timeout).")
+        var timeout: Double = 60
+
+        @Option(name: .customLong("expect-shape"), help: ArgumentHelp("Refuse to join unless the model has these layer sizes, e.g. 784,128,10.", valueName: "sizes"))
+        var expectShape: String = ""
+
+        @Flag(help: "Print only errors.")
+        var quiet = false
+
+        func validate() throws {
+            if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+            if let name, name.isEmpty || name.utf8.count > 255 { throw ValidationError("--name must be 1 to 255 bytes") }
+        }
+
+        func run() throws {
+            let workerName = name ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+            let log = Logger(prefix: "worker \(workerName): ", quiet: quiet)
+            BLAS.threads = 1
+            let transport = try ZeroMQWorkerTransport(connect: connect, name: workerName)
+            let runner = WorkerRunner(transport: transport,
+                                      configuration: .init(name: workerName, coreType: BLAS.coreType, expectedShape: expectShape, timeout: timeout),
+                                      log: { log($0) })
+            Interrupt.install()
+            runner.shouldStop = { Interrupt.requested }
+            log("connecting to \(connect)")
+            let ending: WorkerRunner.Ending
+            do {
+                ending = try runner.run()
+            } catch let error as TrainingError {
+                throw CLIError("worker \(workerName): \(error.description)")
+            }
+            switch ending {
+            case .shutdown(let reason):
+                if reason.hasPrefix("refused") || reason.hasPrefix("dropped") {
+                    throw CLIError("worker \(workerName): the coordinator \(reason)")
+                }
+                log("\(reason); computed \(runner.stepsComputed) steps")
+            }
+        }
+    }
+}
