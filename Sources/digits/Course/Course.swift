@@ -5,6 +5,6 @@ extension Digits {
     struct Course: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The exercises of the introductory course, each printing its numbers and drawing an SVG picture.",
-            subcommands: [])
+            subcommands: [PredictLife.self, LossSurface.self, GradientDescent.self, Logistic.self, Polynomial.self, Neural.self])
     }
 }
