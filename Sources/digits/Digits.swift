@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NeuralNetwork
 
 /// The command-line tool. `main` first makes sure OpenBLAS runs its fast kernels (see
@@ -17,7 +18,9 @@ struct Digits: ParsableCommand {
     static func main() {
         BLASStartup.selectCoreTypeOrReexecute()
         do {
-            var command = try parseAsRoot()
+            let arguments = EnvironmentArguments.expand(Array(CommandLine.arguments.dropFirst()),
+                                                        environment: ProcessInfo.processInfo.environment)
+            var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
             exit(withError: error)

@@ -62,4 +62,40 @@ enum Tool {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// The tensor bytes of a safetensors file, without its header (whose metadata, such as
+    /// who trained it, legitimately differs between runs).
+    static func weightBytes(_ path: String) throws -> [UInt8] {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let n = Int(bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.1) << (8 * UInt64($1.0)) })
+        return Array(bytes[(8 + n)...])
+    }
+
+    /// Starts `digits arguments…` without waiting; output goes to files in `directory`.
+    static func start(_ arguments: [String], environment: [String: String] = [:], logs directory: URL, name: String) throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        FileManager.default.createFile(atPath: directory.appendingPathComponent("\(name).out").path, contents: nil)
+        FileManager.default.createFile(atPath: directory.appendingPathComponent("\(name).err").path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: directory.appendingPathComponent("\(name).out"))
+        process.standardError = try FileHandle(forWritingTo: directory.appendingPathComponent("\(name).err"))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func log(_ directory: URL, _ name: String) -> String {
+        (try? String(contentsOf: directory.appendingPathComponent("\(name).err"), encoding: .utf8)) ?? ""
+    }
+
+    /// Pids of processes whose command line contains `text`.
+    static func processes(containing text: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
+        }
+    }
 }

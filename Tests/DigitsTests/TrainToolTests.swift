@@ -33,7 +33,7 @@ final class TrainToolTests: XCTestCase {
         let run = try Tool.run(["train", "--limit", "2000", "--epochs", "3", "--layers", "64", "--out", again, "--seed", "5", "--threads", "2", "--quiet"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(run.stderr, "", "--quiet prints nothing")
-        XCTAssertEqual(try weightBytes(again), try weightBytes(Self.modelPath), "2 threads must give the bytes of 1")
+        XCTAssertEqual(try Tool.weightBytes(again), try Tool.weightBytes(Self.modelPath), "2 threads must give the bytes of 1")
     }
 
     func testEvaluate_PrintsAccuracyPerClassAndConfusionMatrix() throws {
@@ -121,11 +121,5 @@ final class TrainToolTests: XCTestCase {
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         if process.terminationStatus != 0 { throw XCTSkip("python3 with numpy is not available") }
         XCTAssertEqual(text.trimmingCharacters(in: .whitespacesAndNewlines), "digits-model-1 (64, 784) 5 True")
-    }
-
-    func weightBytes(_ path: String) throws -> [UInt8] {
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        let n = Int(bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.1) << (8 * UInt64($1.0)) })
-        return Array(bytes[(8 + n)...])
     }
 }

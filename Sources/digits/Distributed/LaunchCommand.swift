@@ -20,6 +20,9 @@ extension Digits {
         @Option(help: "ipc (a socket file, the default) or tcp (127.0.0.1, a free port).")
         var transport: String = "ipc"
 
+        @Option(name: .customLong("worker-executable"), help: ArgumentHelp("Run workers from this executable instead of this one.", visibility: .hidden))
+        var workerExecutable: String?
+
         func validate() throws {
             guard ["ipc", "tcp"].contains(transport) else { throw ValidationError("--transport must be ipc or tcp") }
         }
@@ -36,7 +39,7 @@ extension Digits {
             }
             var run = CoordinatorRun(options: options, coordinator: coordinator, progress: progress)
             run.onBound = { endpoint in
-                let executable = ChildProcess.currentExecutable
+                let executable = workerExecutable ?? ChildProcess.currentExecutable
                 for i in 1...coordinator.workers {
                     let name = "worker-\(i)"
                     children.append(try ChildProcess(name: name, executable: executable, arguments: [

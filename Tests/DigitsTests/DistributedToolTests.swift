@@ -1,0 +1,67 @@
+import Foundation
+import XCTest
+
+/// Coordinator, workers and launch as real processes over ZeroMQ.
+final class DistributedToolTests: XCTestCase {
+    /// 3,001 samples, batch 96 of micro-batches 32: 3 shards of 1,000, 1,000 and 1,001
+    /// samples, and a last step per epoch that is partial (1,001 = 31·32 + 9).
+    static let flags = ["--limit", "3001", "--batch", "96", "--micro-batch", "32", "--epochs", "2", "--layers", "32", "--seed", "17", "--quiet"]
+
+    /// The headline guarantee, checked byte for byte (bitwise identity is the property under
+    /// test): `train` and `launch` with 1–4 worker processes write the same weights.
+    func testLaunch_OneToFourWorkers_WriteTheWeightsOfTrain_BitForBit() throws {
+        let directory = try Tool.temporaryDirectory()
+        let reference = directory.appendingPathComponent("train.safetensors").path
+        let trained = try Tool.run(["train", "--out", reference] + Self.flags)
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let expected = try Tool.weightBytes(reference)
+        for workers in 1...4 {
+            let out = directory.appendingPathComponent("launch\(workers).safetensors").path
+            let run = try Tool.run(["launch", "--workers", String(workers), "--out", out] + Self.flags)
+            XCTAssertEqual(run.status, 0, "launch --workers \(workers): \(run.stderr)")
+            XCTAssertEqual(try Tool.weightBytes(out), expected, "launch --workers \(workers) must write the bytes of train")
+        }
+    }
+
+    func testCoordinator_WorkersNeverCome_TimesOutNamingWhatIsMissing() throws {
+        let directory = try Tool.temporaryDirectory()
+        let run = try Tool.run(["coordinator", "--bind", "ipc://\(directory.path)/c.ipc", "--workers", "2", "--join-timeout", "1",
+                                "--out", directory.appendingPathComponent("m.safetensors").path] + Self.flags)
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.stderr.contains("timed out after 1 s waiting for 2 workers: none came, 2 missing"), run.stderr)
+    }
+
+    func testLaunch_WorkerCannotStart_ExitsNonZeroWithTheReason() throws {
+        let directory = try Tool.temporaryDirectory()
+        let run = try Tool.run(["launch", "--workers", "2", "--worker-executable", "/nonexistent/digits",
+                                "--out", directory.appendingPathComponent("m.safetensors").path] + Self.flags)
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.stderr.contains("cannot start worker-1 (/nonexistent/digits)"), run.stderr)
+    }
+
+    func testLaunch_WorkersFailAtStart_ExitsNonZeroAndLeavesNoProcess() throws {
+        let directory = try Tool.temporaryDirectory()
+        // DIGITS_EXPECT_SHAPE reaches only the workers (launch has no such flag): the
+        // coordinator refuses them, they exit with an error, and launch must stop everything.
+        let process = try Tool.start(["launch", "--workers", "3", "--out", directory.appendingPathComponent("m.safetensors").path] + Self.flags,
+                                     environment: ["DIGITS_EXPECT_SHAPE": "1,2,3"], logs: directory, name: "launch")
+        process.waitUntilExit()
+        let log = Tool.log(directory, "launch")
+        XCTAssertNotEqual(process.terminationStatus, 0)
+        XCTAssertTrue(log.contains("exited with status 1 before the run ended"), log)
+        XCTAssertEqual(Tool.processes(containing: "digits-launch-\(process.processIdentifier).ipc"), [], "no worker may outlive launch")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("m.safetensors").path))
+    }
+
+    func testWorker_ExpectingAnotherShape_IsRefusedNamingBothSides() throws {
+        let directory = try Tool.temporaryDirectory()
+        let address = "ipc://\(directory.path)/c.ipc"
+        let coordinator = try Tool.start(["coordinator", "--bind", address, "--workers", "1", "--join-timeout", "3",
+                                          "--out", directory.appendingPathComponent("m.safetensors").path] + Self.flags,
+                                         logs: directory, name: "coordinator")
+        defer { coordinator.terminate(); coordinator.waitUntilExit() }
+        let worker = try Tool.run(["worker", "--connect", address, "--name", "picky", "--expect-shape", "784,99,10", "--timeout", "5"])
+        XCTAssertNotEqual(worker.status, 0)
+        XCTAssertTrue(worker.stderr.contains("expects a model of shape 784,99,10, the coordinator trains 784,32,10"), worker.stderr)
+    }
+}
