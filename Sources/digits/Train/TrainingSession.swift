@@ -31,10 +31,11 @@ struct TrainingSession {
         let model = TrainedModel(network: trainer.network, imageHeight: data.train.height, imageWidth: data.train.width,
                                  metadata: metadata(test: test, interrupted: interrupted))
         try model.write(to: options.out)
+        try TrainingReport(model: model, history: run.history, evaluation: test, test: data.test).write(to: options.reportPath)
         if interrupted {
             progress.message("interrupted at step \(trainer.nextStep) of \(trainer.plan.totalSteps): saved the model trained so far to \(options.out)")
         }
-        progress.message(String(format: "test accuracy %.2f%% after %.1f s; model saved to %@", 100 * test.accuracy, Clock.now() - start, options.out))
+        progress.message(String(format: "test accuracy %.2f%% after %.1f s; model saved to %@, report to %@", 100 * test.accuracy, Clock.now() - start, options.out, options.reportPath))
         if interrupted { throw ExitCode(130) }
     }
 

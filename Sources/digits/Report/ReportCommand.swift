@@ -1,0 +1,49 @@
+import ArgumentParser
+import DataParallel
+import Datasets
+import Foundation
+
+extension Digits {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the HTML report of a model: loss and accuracy per epoch, confusion matrix, misread digits.",
+            discussion: "`digits train` writes it too, beside the model. The curves need the metrics file of the run (--metrics).")
+
+        @OptionGroup var model: ModelOption
+
+        @Option(help: ArgumentHelp("The JSON-lines metrics file written by `train --metrics`.", valueName: "file"))
+        var metrics: String?
+
+        @Option(help: ArgumentHelp("A directory of IDX files (standard MNIST names). Default: the embedded MNIST.", valueName: "dir"))
+        var data: String?
+
+        @Option(help: ArgumentHelp("Where to write the report.", valueName: "file"))
+        var out: String = "report.html"
+
+        func run() throws {
+            let trained = try model.load()
+            var history: [EpochMetrics] = []
+            if let metrics {
+                guard let text = try? String(contentsOfFile: metrics, encoding: .utf8) else { throw CLIError("cannot read the metrics file \(metrics)") }
+                for (n, line) in text.split(separator: "\n").enumerated() {
+                    guard let m = try? JSONDecoder().decode(EpochMetrics.self, from: Data(line.utf8)) else {
+                        throw CLIError("\(metrics), line \(n + 1): not a metrics line written by digits train")
+                    }
+                    history.append(m)
+                }
+            }
+            let test: ImageSet
+            do {
+                test = try (data.map { try DataSet.load(directory: $0) } ?? DataSet.embeddedMNIST()).test
+            } catch let error as DatasetError {
+                throw CLIError(error.description)
+            }
+            guard test.featureCount == trained.network.architecture.inputs, test.classes <= trained.classes else {
+                throw CLIError("the model reads \(trained.imageHeight)×\(trained.imageWidth) images of \(trained.classes) classes; the test set has \(test.height)×\(test.width) images of \(test.classes)")
+            }
+            let evaluation = Evaluation(network: trained.network, images: test)
+            try TrainingReport(model: trained, history: history, evaluation: evaluation, test: test).write(to: out)
+            print("wrote \(out)")
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import DataParallel
+import Datasets
+import Foundation
+import Plots
+
+/// One self-contained HTML file about a trained model: loss and accuracy per epoch (SVG),
+/// the confusion matrix (SVG), and a grid of misclassified test digits (inline PNG).
+/// Nothing is loaded from elsewhere, so the file can be mailed or opened offline.
+struct TrainingReport {
+    let model: TrainedModel
+    let history: [EpochMetrics]
+    let evaluation: Evaluation
+    let test: ImageSet
+
+    /// Misclassified digits shown at most.
+    static let gridSize = 48
+
+    func html() -> String {
+        let meta = model.metadata
+        var facts: [(String, String)] = [("model", model.network.architecture.summary)]
+        for (key, label) in [("data", "data"), ("trained_by", "trained by"), ("workers", "workers"), ("epochs", "epochs"),
+                             ("batch", "batch"), ("micro_batch", "micro-batch"), ("optimizer", "optimizer"),
+                             ("learning_rate", "learning rate"), ("lr_schedule", "schedule"), ("seed", "seed"),
+                             ("training_samples", "training samples")] {
+            if let value = meta[key] { facts.append((label, value)) }
+        }
+        facts.append(("test accuracy", String(format: "%.2f%% (%d of %d)", 100 * evaluation.accuracy, evaluation.correct, evaluation.count)))
+        var body = "<h1>digits: training report</h1>\n<table class=\"facts\">"
+        for (k, v) in facts { body += "<tr><th>\(escape(k))</th><td>\(escape(v))</td></tr>" }
+        body += "</table>\n"
+        if !history.isEmpty {
+            body += "<h2>Loss and accuracy per epoch</h2>\n" + strip(Figure(plots: [lossPlot(), accuracyPlot()], columns: 2).svg())
+        }
+        body += "<h2>Confusion matrix</h2>\n<p>Rows are the true digits, columns what the network read.</p>\n" + strip(confusionPlot().svg())
+        body += "<h2>Misclassified test digits</h2>\n" + misclassifiedGrid()
+        return """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>digits: training report</title>
+        <style>
+        body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1320px; color: #222; }
+        table.facts th { text-align: left; padding-right: 1.5em; font-weight: 600; }
+        .grid { display: flex; flex-wrap: wrap; gap: 10px; }
+        .grid figure { margin: 0; text-align: center; font-size: 13px; }
+        .grid img { width: 56px; height: 56px; image-rendering: pixelated; border: 1px solid #ccc; }
+        </style></head><body>
+        \(body)
+        </body></html>
+        """
+    }
+
+    func lossPlot() -> Plot {
+        var plot = Plot(title: "Loss", x: Axis("epoch"), y: Axis("mean cross-entropy", scale: .logarithmic), width: 640, height: 400)
+        plot.line(history.map { Point(Double($0.epoch), $0.trainLoss) }, label: "training", color: .series(0))
+        plot.scatter(history.map { Point(Double($0.epoch), $0.trainLoss) }, color: .series(0), radius: 3)
+        plot.line(history.map { Point(Double($0.epoch), $0.testLoss) }, label: "test", color: .series(1))
+        plot.scatter(history.map { Point(Double($0.epoch), $0.testLoss) }, color: .series(1), radius: 3)
+        return plot
+    }
+
+    func accuracyPlot() -> Plot {
+        var plot = Plot(title: "Accuracy", x: Axis("epoch"), y: Axis("accuracy (%)"), width: 640, height: 400, legend: .bottomRight)
+        plot.line(history.map { Point(Double($0.epoch), 100 * $0.trainAccuracy) }, label: "training", color: .series(0))
+        plot.scatter(history.map { Point(Double($0.epoch), 100 * $0.trainAccuracy) }, color: .series(0), radius: 3)
+        plot.line(history.map { Point(Double($0.epoch), 100 * $0.testAccuracy) }, label: "test", color: .series(1))
+        plot.scatter(history.map { Point(Double($0.epoch), 100 * $0.testAccuracy) }, color: .series(1), radius: 3)
+        let validation = history.compactMap { m in m.validationAccuracy.map { Point(Double(m.epoch), 100 * $0) } }
+        if !validation.isEmpty { plot.line(validation, label: "validation", color: .series(2), dashed: true) }
+        return plot
+    }
+
+    func confusionPlot() -> Plot {
+        let n = evaluation.confusion.count
+        let ticks = (0..<n).map { Tick(Double($0), String($0)) }
+        var plot = Plot(title: "Confusion matrix (test set)", x: Axis("predicted", range: -0.5...(Double(n) - 0.5), ticks: ticks, gridLines: false),
+                        y: Axis("true", range: -0.5...(Double(n) - 0.5), ticks: ticks, reversed: true, gridLines: false),
+                        width: 640, height: 600, legend: .hidden)
+        // log(1 + count), so that the few errors show beside the thousands of correct answers.
+        var values: [Double] = []
+        for row in 0..<n { for column in 0..<n { values.append(log1p(Double(evaluation.confusion[row][column]))) } }
+        plot.heatMap(Grid(x: 0...Double(n - 1), y: 0...Double(n - 1), columns: n, rows: n, values: values), colorMap: .blues)
+        let peak = values.max() ?? 1
+        for row in 0..<n {
+            for column in 0..<n where evaluation.confusion[row][column] > 0 {
+                let dark = values[row * n + column] > 0.6 * peak
+                plot.text(String(evaluation.confusion[row][column]), at: Point(Double(column), Double(row)),
+                          color: dark ? .white : .text, size: n > 12 ? 9 : 12)
+            }
+        }
+        return plot
+    }
+
+    func misclassifiedGrid() -> String {
+        let wrong = evaluation.predictions.indices.filter { evaluation.predictions[$0] != Int(test.labels[$0]) }
+        guard !wrong.isEmpty else { return "<p>None: every test digit was read correctly.</p>" }
+        var html = "<p>\(wrong.count) of \(evaluation.count) test digits were misread; the first \(min(wrong.count, Self.gridSize)) are shown as the network saw them, with the true digit and what it read.</p>\n<div class=\"grid\">"
+        for i in wrong.prefix(Self.gridSize) {
+            let png = test.image(i).pngData()
+            html += "<figure><img alt=\"test digit \(i)\" src=\"data:image/png;base64,\(Data(png).base64EncodedString())\"><figcaption>true \(test.labels[i]) → \(evaluation.predictions[i])</figcaption></figure>"
+        }
+        return html + "</div>"
+    }
+
+    func write(to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: Data(html().utf8)) else {
+            throw CLIError("cannot write the report to \(path): check that its directory exists and is writable")
+        }
+    }
+
+    private func strip(_ svg: String) -> String {
+        svg.hasPrefix("<?xml") ? String(svg[(svg.firstIndex(of: "\n").map { svg.index(after: $0) } ?? svg.startIndex)...]) : svg
+    }
+
+    private func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}
