@@ -29,7 +29,8 @@ public final class TrainingRun {
     public var shouldStop: () -> Bool = { false }
     /// Called after every step with the trainer, e.g. to write checkpoints.
     public var afterStep: ((Trainer) throws -> Void)?
-    public private(set) var history: [EpochMetrics] = []
+    /// Finished epochs, including those of a run this one resumes.
+    public var history: [EpochMetrics] = []
     public private(set) var lastTestEvaluation: Evaluation?
 
     public init(trainer: Trainer, data: TrainingData, workers: Int) {

@@ -73,9 +73,10 @@ struct CoordinatorRun {
         do {
             try executor.waitForWorkers()
             progress.message("training \(architecture.summary) on \(dataSet.name): \(data.train.count) samples, \(plan.stepsPerEpoch) steps per epoch, \(plan.shardCount) shards over \(executor.workerNames.count) workers")
-            let trainer = Trainer(plan: plan, network: Network(architecture: architecture, seed: settings.seed), executor: executor)
+            let start = try options.startingPoint(plan: plan, architecture: architecture, progress: progress)
+            let trainer = Trainer(plan: plan, network: start.network, optimizer: start.optimizer, nextStep: start.nextStep, executor: executor)
             try TrainingSession(options: options, data: data, dataName: dataSet.name, trainer: trainer,
-                                workers: coordinator.workers, role: role, progress: progress).run()
+                                workers: coordinator.workers, role: role, progress: progress, history: start.history).run()
             executor.shutdown(reason: "training finished")
         } catch {
             executor.shutdown(reason: "the coordinator stopped: \(error)")

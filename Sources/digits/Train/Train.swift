@@ -36,10 +36,11 @@ extension Digits {
             if threads > plan.shardCount {
                 progress.message("note: \(threads) threads but only \(plan.shardCount) shards (batch ÷ micro-batch): \(threads - plan.shardCount) stay idle")
             }
-            let trainer = Trainer(plan: plan, network: Network(architecture: architecture, seed: settings.seed), executor: executor)
+            let start = try options.startingPoint(plan: plan, architecture: architecture, progress: progress)
+            let trainer = Trainer(plan: plan, network: start.network, optimizer: start.optimizer, nextStep: start.nextStep, executor: executor)
             progress.message("training \(architecture.summary) on \(dataSet.name): \(data.train.count) samples, \(plan.stepsPerEpoch) steps per epoch, \(plan.shardCount) shards of micro-batch \(settings.microBatch), \(executor.workers.count) thread(s)")
             try TrainingSession(options: options, data: data, dataName: dataSet.name, trainer: trainer,
-                                workers: executor.workers.count, role: "digits train", progress: progress).run()
+                                workers: executor.workers.count, role: "digits train", progress: progress, history: start.history).run()
         }
     }
 }

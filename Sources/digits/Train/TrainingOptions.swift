@@ -53,12 +53,22 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write the HTML training report here (default: beside --out, with .html).", valueName: "file"))
     var report: String?
 
+    @Option(help: ArgumentHelp("Write a checkpoint (weights, optimiser state, plan position) here, atomically, every --checkpoint-every steps and at the end or on SIGTERM.", valueName: "file"))
+    var checkpoint: String?
+
+    @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.")
+    var checkpointEvery: Int = 200
+
+    @Option(help: ArgumentHelp("Continue from this checkpoint, bit for bit as if never stopped; a missing file starts afresh (for requeued jobs).", valueName: "file"))
+    var resume: String?
+
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
     func validate() throws {
         if parsedLayers == nil { throw ValidationError("--layers must be positive sizes separated by commas, such as 128 or 256,128 (got \"\(layers)\")") }
         if let problem = settings.problems.first { throw ValidationError(problem) }
+        if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
     }
 
     var parsedLayers: [Int]? {
@@ -85,5 +95,27 @@ struct TrainingOptions: ParsableArguments {
         } catch let error as DatasetError {
             throw CLIError(error.description)
         }
+    }
+
+    /// Where training starts: fresh weights from the seed, or the state in `--resume`.
+    func startingPoint(plan: Plan, architecture: Architecture, progress: ProgressView) throws -> (network: Network, optimizer: Optimizer?, nextStep: Int, history: [EpochMetrics]) {
+        guard let resume, FileManager.default.fileExists(atPath: resume) else {
+            if let resume { progress.message("note: \(resume) does not exist yet: starting a fresh run") }
+            return (Network(architecture: architecture, seed: settings.seed), nil, 0, [])
+        }
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try Checkpoint(contentsOf: resume)
+        } catch let error as SafeTensorsError {
+            throw CLIError("cannot resume: \(error.description)")
+        }
+        if let mismatch = checkpoint.mismatch(settings: settings, sampleCount: plan.sampleCount) {
+            throw CLIError("cannot resume from \(resume): \(mismatch)")
+        }
+        guard checkpoint.model.network.architecture == architecture else {
+            throw CLIError("cannot resume from \(resume): it holds \(checkpoint.model.network.architecture.summary), this run trains \(architecture.summary)")
+        }
+        progress.message("resuming from \(resume) at step \(checkpoint.nextStep) of \(plan.totalSteps)")
+        return (checkpoint.model.network, checkpoint.optimizer, checkpoint.nextStep, checkpoint.history)
     }
 }
