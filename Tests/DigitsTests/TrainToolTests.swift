@@ -36,6 +36,15 @@ final class TrainToolTests: XCTestCase {
         XCTAssertEqual(try Tool.weightBytes(again), try Tool.weightBytes(Self.modelPath), "2 threads must give the bytes of 1")
     }
 
+    func testTrain_WritesASelfContainedHTMLReport() throws {
+        let html = try String(contentsOfFile: Self.directory.appendingPathComponent("model.html").path, encoding: .utf8)
+        XCTAssertTrue(html.contains("<h2>Loss and accuracy per epoch</h2>") && html.contains("Confusion matrix (test set)"))
+        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 2, "the curves and the confusion matrix")
+        XCTAssertTrue(html.contains("data:image/png;base64,"), "misread digits are inline PNG")
+        XCTAssertFalse(html.contains("http://") && html.contains("<script src"), "nothing is loaded from elsewhere")
+        XCTAssertFalse(html.contains("id=\"plot0-clip\""), "clip ids are made unique per figure")
+    }
+
     func testEvaluate_PrintsAccuracyPerClassAndConfusionMatrix() throws {
         let run = try Tool.run(["evaluate", "--model", Self.modelPath])
         XCTAssertEqual(run.status, 0, run.stderr)

@@ -29,9 +29,9 @@ struct TrainingReport {
         for (k, v) in facts { body += "<tr><th>\(escape(k))</th><td>\(escape(v))</td></tr>" }
         body += "</table>\n"
         if !history.isEmpty {
-            body += "<h2>Loss and accuracy per epoch</h2>\n" + strip(Figure(plots: [lossPlot(), accuracyPlot()], columns: 2).svg())
+            body += "<h2>Loss and accuracy per epoch</h2>\n" + inline(Figure(plots: [lossPlot(), accuracyPlot()], columns: 2).svg(), id: "curves")
         }
-        body += "<h2>Confusion matrix</h2>\n<p>Rows are the true digits, columns what the network read.</p>\n" + strip(confusionPlot().svg())
+        body += "<h2>Confusion matrix</h2>\n<p>Rows are the true digits, columns what the network read.</p>\n" + inline(confusionPlot().svg(), id: "confusion")
         body += "<h2>Misclassified test digits</h2>\n" + misclassifiedGrid()
         return """
         <!DOCTYPE html>
@@ -48,8 +48,14 @@ struct TrainingReport {
         """
     }
 
+    /// Whole epochs as ticks (a plot of 3 epochs has no epoch 1.5).
+    var epochAxis: Axis {
+        let step = max(1, history.count / 10)
+        return Axis("epoch", ticks: history.map(\.epoch).filter { $0 % step == 0 || $0 == 1 }.map { Tick(Double($0), String($0)) })
+    }
+
     func lossPlot() -> Plot {
-        var plot = Plot(title: "Loss", x: Axis("epoch"), y: Axis("mean cross-entropy", scale: .logarithmic), width: 640, height: 400)
+        var plot = Plot(title: "Loss", x: epochAxis, y: Axis("mean cross-entropy", scale: .logarithmic), width: 640, height: 400)
         plot.line(history.map { Point(Double($0.epoch), $0.trainLoss) }, label: "training", color: .series(0))
         plot.scatter(history.map { Point(Double($0.epoch), $0.trainLoss) }, color: .series(0), radius: 3)
         plot.line(history.map { Point(Double($0.epoch), $0.testLoss) }, label: "test", color: .series(1))
@@ -58,7 +64,7 @@ struct TrainingReport {
     }
 
     func accuracyPlot() -> Plot {
-        var plot = Plot(title: "Accuracy", x: Axis("epoch"), y: Axis("accuracy (%)"), width: 640, height: 400, legend: .bottomRight)
+        var plot = Plot(title: "Accuracy", x: epochAxis, y: Axis("accuracy (%)"), width: 640, height: 400, legend: .bottomRight)
         plot.line(history.map { Point(Double($0.epoch), 100 * $0.trainAccuracy) }, label: "training", color: .series(0))
         plot.scatter(history.map { Point(Double($0.epoch), 100 * $0.trainAccuracy) }, color: .series(0), radius: 3)
         plot.line(history.map { Point(Double($0.epoch), 100 * $0.testAccuracy) }, label: "test", color: .series(1))
@@ -106,8 +112,11 @@ struct TrainingReport {
         }
     }
 
-    private func strip(_ svg: String) -> String {
-        svg.hasPrefix("<?xml") ? String(svg[(svg.firstIndex(of: "\n").map { svg.index(after: $0) } ?? svg.startIndex)...]) : svg
+    /// An SVG document as an element of the page: without its XML declaration, and with its
+    /// clip-path ids made unique (two figures both defining "plot0-clip" would share one).
+    private func inline(_ svg: String, id: String) -> String {
+        let body = svg.hasPrefix("<?xml") ? String(svg[(svg.firstIndex(of: "\n").map { svg.index(after: $0) } ?? svg.startIndex)...]) : svg
+        return body.replacingOccurrences(of: "id=\"plot", with: "id=\"\(id)-plot").replacingOccurrences(of: "url(#plot", with: "url(#\(id)-plot")
     }
 
     private func escape(_ s: String) -> String {
