@@ -54,6 +54,7 @@ public final class WorkerRunner {
         try transport.send(WireMessage(run: 0, .hello(hello)).encoded())
         var lastHeard = Clock.now()
         var lastSent = Clock.now()
+        var lastChance = false
         while true {
             if shouldStop() {
                 try? transport.send(WireMessage(run: runID, .goodbye("stopped by a signal")).encoded())
@@ -63,6 +64,15 @@ public final class WorkerRunner {
             let interval = welcome?.heartbeatInterval ?? configuration.heartbeatInterval
             guard let bytes = try transport.receive(timeout: interval) else {
                 let silent = Clock.now() - lastHeard
+                // One more full wait before giving up: after a SIGSTOP/SIGCONT the first poll
+                // returns at once, while the coordinator's last words may still be queued.
+                if silent >= timeout && !lastChance {
+                    lastChance = true
+                    continue
+                }
+                if silent >= timeout && welcome == nil {
+                    throw TrainingError(String(format: "no answer from the coordinator in %.1f s: check its address, that it is running, and, if it uses CURVE, this worker's --curve-secret and --curve-server-key and that its .pub file is in the coordinator's --allow-keys", silent))
+                }
                 if silent >= timeout {
                     throw TrainingError(String(format: "the coordinator has been silent for %.1f s (timeout %.1f s): it is gone or unreachable; exiting", silent, timeout))
                 }
@@ -73,6 +83,7 @@ public final class WorkerRunner {
                 continue
             }
             lastHeard = Clock.now()
+            lastChance = false
             let message: WireMessage
             do {
                 message = try WireMessage(decoding: bytes)

@@ -13,7 +13,7 @@ struct Digits: ParsableCommand {
         Start with `digits course --help` for the exercises of the course, `digits train` to \
         train on the embedded MNIST, and `digits doctor` to see what this machine offers.
         """,
-        subcommands: [Launch.self, Train.self, CoordinatorCommand.self, WorkerCommand.self, Evaluate.self, Predict.self, Report.self, Doctor.self, Course.self, Bench.self, Serve.self])
+        subcommands: [Launch.self, Train.self, CoordinatorCommand.self, WorkerCommand.self, Evaluate.self, Predict.self, Report.self, Keys.self, Doctor.self, Course.self, Bench.self, Serve.self])
 
     static func main() {
         BLASStartup.selectCoreTypeOrReexecute()

@@ -164,6 +164,6 @@ final class CoordinatorTests: XCTestCase {
         let (group, endings) = startWorkers(["lonely"], hub: hub, timeout: 0.3)
         XCTAssertEqual(group.wait(timeout: .now() + 5), .success)
         guard case .failure(let error) = endings.results["lonely"] else { return XCTFail("the worker should fail") }
-        XCTAssertTrue("\(error)".contains("coordinator has been silent"), "\(error)")
+        XCTAssertTrue("\(error)".contains("no answer from the coordinator"), "\(error)")
     }
 }

@@ -25,7 +25,7 @@ final class DistributedToolTests: XCTestCase {
 
     func testCoordinator_WorkersNeverCome_TimesOutNamingWhatIsMissing() throws {
         let directory = try Tool.temporaryDirectory()
-        let run = try Tool.run(["coordinator", "--bind", "ipc://\(directory.path)/c.ipc", "--workers", "2", "--join-timeout", "1",
+        let run = try Tool.run(["coordinator", "--bind", "ipc:///tmp/digits-\(UUID().uuidString.prefix(8)).ipc", "--workers", "2", "--join-timeout", "1",
                                 "--out", directory.appendingPathComponent("m.safetensors").path] + Self.flags)
         XCTAssertNotEqual(run.status, 0)
         XCTAssertTrue(run.stderr.contains("timed out after 1 s waiting for 2 workers: none came, 2 missing"), run.stderr)
@@ -55,7 +55,7 @@ final class DistributedToolTests: XCTestCase {
 
     func testWorker_ExpectingAnotherShape_IsRefusedNamingBothSides() throws {
         let directory = try Tool.temporaryDirectory()
-        let address = "ipc://\(directory.path)/c.ipc"
+        let address = "ipc:///tmp/digits-\(UUID().uuidString.prefix(8)).ipc"
         let coordinator = try Tool.start(["coordinator", "--bind", address, "--workers", "1", "--join-timeout", "3",
                                           "--out", directory.appendingPathComponent("m.safetensors").path] + Self.flags,
                                          logs: directory, name: "coordinator")

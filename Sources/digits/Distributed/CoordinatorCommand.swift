@@ -26,7 +26,7 @@ extension Digits {
 
         func run() throws {
             let progress = ProgressView(quiet: options.quiet)
-            if Self.isPublic(bind) {
+            if Self.isPublic(bind) && coordinator.curveSecret == nil {
                 progress.message("warning: binding \(bind) accepts workers from any network without encryption or authentication; use CURVE keys across untrusted networks")
             }
             try CoordinatorRun(options: options, coordinator: coordinator, progress: progress).run(bind: bind, role: "digits coordinator")
@@ -59,7 +59,10 @@ struct CoordinatorRun {
         let nodes = 2 * (Int.bitWidth - plan.shardCount.leadingZeroBitCount) + 2
         let maximumMessage = nodes * (architecture.parameterCount * 4 + 64) + 4096
         let log = Logger(prefix: "coordinator: ", quiet: options.quiet)
-        let transport = try ZeroMQCoordinatorTransport(bind: bind, maximumMessageSize: maximumMessage)
+        let curve = try coordinator.curve()
+        let transport = try ZeroMQCoordinatorTransport(bind: bind, maximumMessageSize: maximumMessage, curve: curve,
+                                                       onRefusal: { line in log(line) })
+        if let curve { log("CURVE on: traffic is encrypted, \(curve.allowedWorkers.count) worker key(s) admitted") }
         let executor = Coordinator(plan: plan, architecture: architecture, images: data.train,
                                    configuration: coordinator.configuration(coreType: BLAS.coreType),
                                    transport: transport, log: { line in progress.message("coordinator: \(line)") })

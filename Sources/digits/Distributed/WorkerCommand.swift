@@ -2,6 +2,7 @@ import ArgumentParser
 import DataParallel
 import Foundation
 import NeuralNetwork
+import ZeroMQ
 
 extension Digits {
     struct WorkerCommand: ParsableCommand {
@@ -27,10 +28,19 @@ extension Digits {
         @Option(name: .customLong("expect-shape"), help: ArgumentHelp("Refuse to join unless the model has these layer sizes, e.g. 784,128,10.", valueName: "sizes"))
         var expectShape: String = ""
 
+        @Option(name: .customLong("curve-secret"), help: ArgumentHelp("This worker's CURVE secret key file (needs --curve-server-key).", valueName: "file"))
+        var curveSecret: String?
+
+        @Option(name: .customLong("curve-server-key"), help: ArgumentHelp("The coordinator's CURVE public key file.", valueName: "file"))
+        var curveServerKey: String?
+
         @Flag(help: "Print only errors.")
         var quiet = false
 
         func validate() throws {
+            if (curveSecret == nil) != (curveServerKey == nil) {
+                throw ValidationError("--curve-secret and --curve-server-key go together: this worker's secret key, and the coordinator's public key")
+            }
             if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
             if let name, name.isEmpty || name.utf8.count > 255 { throw ValidationError("--name must be 1 to 255 bytes") }
         }
@@ -39,7 +49,11 @@ extension Digits {
             let workerName = name ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
             let log = Logger(prefix: "worker \(workerName): ", quiet: quiet)
             BLAS.threads = 1
-            let transport = try ZeroMQWorkerTransport(connect: connect, name: workerName)
+            var curve: WorkerCurve?
+            if let curveSecret, let curveServerKey {
+                curve = WorkerCurve(keyPair: try CurveKeyPair(secretKey: KeyFile.read(curveSecret)), coordinatorKey: try KeyFile.read(curveServerKey))
+            }
+            let transport = try ZeroMQWorkerTransport(connect: connect, name: workerName, curve: curve)
             let runner = WorkerRunner(transport: transport,
                                       configuration: .init(name: workerName, coreType: BLAS.coreType, expectedShape: expectShape, timeout: timeout),
                                       log: { log($0) })
