@@ -18,6 +18,7 @@ at_exit() { cleanup_actions+=("$*"); }
 run_cleanup() {
     local status=$? i start=$EPOCHREALTIME
     trap - EXIT INT TERM
+    [[ $BASHPID == "$$" ]] || exit "$status" # a subshell: the main shell cleans up
     for ((i = ${#cleanup_actions[@]} - 1; i >= 0; i--)); do
         eval "${cleanup_actions[i]}" >/dev/null 2>&1 || true
     done
@@ -83,6 +84,7 @@ same_weights() {
 
 # --- background processes, stopped by PID --------------------------------------------------
 # start_bg NAME LOGFILE COMMAND...: runs COMMAND in the background; its PID is in pids[NAME].
+# COMMAND must be a program, not a shell function, so that the PID is the program's own.
 declare -A pids=() logs=()
 start_bg() {
     local name=$1 logfile=$2

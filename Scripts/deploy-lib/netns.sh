@@ -8,7 +8,9 @@
 
 netns_subnet=${netns_subnet:-10.231.0}
 netns_prefix="dg$$"          # namespace names: unique per run, so runs never collide
-declare -A host_ns=() host_addr=()
+# host_ns[HOST]: its namespace; host_addr[HOST]: its address; ${in_ns[HOST]} COMMAND... (unquoted)
+# runs COMMAND there: `ip netns exec` execs it, so a PID taken with $! is the command's own.
+declare -A host_ns=() host_addr=() in_ns=()
 
 # netns_create HOST LAST_OCTET...: e.g. netns_create coord 10 w1 11 w2 12
 netns_create() {
@@ -32,6 +34,7 @@ netns_create() {
         ip -n "$ns" link set eth0 up
         host_ns[$host]=$ns
         host_addr[$host]=$netns_subnet.$octet
+        in_ns[$host]="ip netns exec $ns"
     done
     netns_check_isolated
 }
@@ -49,12 +52,6 @@ netns_check_isolated() {
     return 0
 }
 
-# on_host HOST COMMAND...: runs COMMAND in HOST's network namespace.
-on_host() {
-    local host=$1
-    shift
-    ip netns exec "${host_ns[$host]}" "$@"
-}
 
 # Takes HOST's only link down, as if its cable were cut.
 cut_link() { ip -n "${host_ns[$1]}" link set eth0 down; }
