@@ -113,6 +113,16 @@ extension Coordinator {
         peers.contains { peer in !replied.contains(peer) && !workers.contains { $0.peer == peer } }
     }
 
+    /// Whether no value is NaN or infinite: the largest exponent field seen must not be all
+    /// ones. Integer max vectorises, where a per-element `isFinite` test does not.
+    static func allFinite(_ values: [Float]) -> Bool {
+        values.withUnsafeBufferPointer { p in
+            var largest: UInt32 = 0
+            for v in p { largest = max(largest, v.bitPattern & 0x7F80_0000) }
+            return largest != 0x7F80_0000
+        }
+    }
+
     /// Why a gradient reply cannot be used, or nil.
     func check(_ reply: WireMessage.GradientReply, expected: [TreeNode]) -> String? {
         guard reply.nodes.map(\.node) == expected else {
@@ -130,7 +140,7 @@ extension Coordinator {
             guard n.values.count == (s.count == 0 ? 0 : p) else {
                 return "node \(n.node.first)+\(n.node.size) has \(n.values.count) values, the model has \(p) parameters"
             }
-            guard s.lossSum.isFinite, s.lossSum >= 0, n.values.allSatisfy({ $0.isFinite }) else {
+            guard s.lossSum.isFinite, s.lossSum >= 0, Self.allFinite(n.values) else {
                 return "node \(n.node.first)+\(n.node.size) has NaN or infinite values"
             }
         }
