@@ -16,7 +16,7 @@ declare -A host_ns=() host_addr=() in_ns=()
 netns_create() {
     local bridge=$netns_prefix-br host octet ns i=0
     ip netns add "$bridge"
-    at_exit "ip netns del $bridge"
+    at_exit "netns_delete $bridge"
     ip -n "$bridge" link set lo up
     ip -n "$bridge" link add br0 type bridge
     ip -n "$bridge" link set br0 up
@@ -26,7 +26,7 @@ netns_create() {
         ns=$netns_prefix-$host
         i=$((i + 1))
         ip netns add "$ns"
-        at_exit "ip netns del $ns"
+        at_exit "netns_delete $ns"
         ip -n "$bridge" link add "p$i" type veth peer name eth0 netns "$ns"
         ip -n "$bridge" link set "p$i" master br0 up
         ip -n "$ns" link set lo up
@@ -37,6 +37,14 @@ netns_create() {
         in_ns[$host]="ip netns exec $ns"
     done
     netns_check_isolated
+}
+
+# Ends what still runs in a namespace of ours (a daemon's orphans: every PID there was
+# started by this script), then deletes it.
+netns_delete() {
+    local pid
+    for pid in $(ip netns pids "$1" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+    ip netns del "$1"
 }
 
 # No host may reach beyond the subnet: asking the kernel for a route out must fail. This
