@@ -10,8 +10,9 @@ struct Digits: ParsableCommand {
         commandName: "digits",
         abstract: "Train a neural network to read handwritten digits, in one process or across many.",
         discussion: """
-        Start with `digits course --help` for the exercises of the course, `digits train` to \
-        train on the embedded MNIST, and `digits doctor` to see what this machine offers.
+        Start with `digits launch` (a coordinator and 2 worker processes) or `digits train` \
+        (one process) on the embedded MNIST, `digits course --help` for the exercises of the \
+        course, and `digits doctor` to see what this machine offers.
         """,
         subcommands: [Launch.self, Train.self, CoordinatorCommand.self, WorkerCommand.self, Evaluate.self, Predict.self, Report.self, Keys.self, Doctor.self, Course.self, Bench.self, Serve.self])
 
