@@ -6,7 +6,6 @@ extension Coordinator {
     /// its nodes, and collect the sums. When a worker fails, it is dropped and the step is
     /// computed again by the others.
     public func compute(_ position: StepPosition, parameters: [Float]) throws -> StepResult {
-        let globalStep = UInt64(position.epoch * plan.stepsPerEpoch + position.step)
         while true {
             try checkAbort()
             drainWithoutWaiting()
@@ -17,7 +16,7 @@ extension Coordinator {
             guard !workers.isEmpty else {
                 throw TrainingError("no workers left at epoch \(position.epoch + 1), step \(position.step + 1): every worker failed or left (last: \(lastDropReason ?? "none joined")). If every gradient was NaN, the training diverged: lower --lr.")
             }
-            if let result = try attempt(position, globalStep: globalStep, parameters: parameters) { return result }
+            if let result = try attempt(position, parameters: parameters) { return result }
             rebalance()
         }
     }
@@ -30,8 +29,12 @@ extension Coordinator {
     }
 
     /// Sends the step and collects replies; nil when some worker failed (and was dropped).
-    func attempt(_ position: StepPosition, globalStep: UInt64, parameters: [Float]) throws -> StepResult? {
+    func attempt(_ position: StepPosition, parameters: [Float]) throws -> StepResult? {
         let start = Clock.now()
+        // Every attempt has its own order number, which replies echo: a late reply to an
+        // earlier attempt of the same step (before a worker was dropped) is told apart.
+        nextOrder += 1
+        let order = nextOrder
         var expected: [Peer: [TreeNode]] = [:]
         for (w, worker) in workers.enumerated() {
             let nodes = tree.nodes(covering: Plan.block(worker: w, of: workers.count, shards: plan.shardCount))
@@ -40,10 +43,10 @@ extension Coordinator {
         }
         // One encoding for every worker: only the node lists differ, and they are small.
         for (peer, nodes) in expected {
-            let order = WireMessage(run: configuration.runID, step: globalStep,
-                                    .step(.init(position: position, nodes: nodes, parameters: parameters)))
+            let message = WireMessage(run: configuration.runID, step: order,
+                                      .step(.init(position: position, nodes: nodes, parameters: parameters)))
             do {
-                try transport.send(order.encoded(), to: peer)
+                try transport.send(message.encoded(), to: peer)
             } catch {
                 drop(peer, reason: "cannot send to it (\(error))")
                 return nil
@@ -88,7 +91,7 @@ extension Coordinator {
                 if lostAny(of: expected.keys, except: replied) { return nil }
                 continue
             }
-            guard message.step == globalStep else { continue } // late reply to a step that was redone
+            guard message.step == order else { continue } // a late reply to an attempt that was redone
             if let problem = check(reply, expected: nodes) {
                 drop(peer, reason: "bad gradient: \(problem)")
                 return nil

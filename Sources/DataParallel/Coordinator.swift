@@ -63,6 +63,8 @@ public final class Coordinator: StepExecutor {
     var pendingHellos: [(Peer, WireMessage.Hello)] = []
     var nextWorkerIndex = 0
     var lastDropReason: String?
+    /// The number of the last step order sent (header field `step`).
+    var nextOrder: UInt64 = 0
 
     public init(plan: Plan, architecture: Architecture, images: ImageSet, configuration: CoordinatorConfiguration,
                 transport: CoordinatorTransport, log: @escaping (String) -> Void = { _ in }) {

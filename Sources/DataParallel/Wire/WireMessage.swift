@@ -9,7 +9,8 @@ import NeuralNetwork
 ///     type   u8   `WireMessage.Kind`
 ///     flags  u8   0
 ///     run    u64  run id, chosen by the coordinator (0 in a worker's first hello)
-///     step   u64  global step the message is about (0 when none)
+///     step   u64  number of the step order a message belongs to (0 when none); a worker's
+///                 gradient echoes the order's number, so replies to a redone order are told apart
 ///
 /// Strings and byte arrays are a u32 count then bytes; Float32 arrays a u32 count then raw
 /// values. Decoding checks every length before reading and throws `WireError`; it never traps.
