@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // System libraries. libzmq's .pc file adds a prohibited "-isystem" flag that makes every
@@ -26,8 +27,12 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["CZlib", "CPNG"], resources: [.copy("Resources/mnist")]),
         .target(name: "Plots"),
         .target(name: "DataParallel", dependencies: ["NeuralNetwork", "Datasets", "ZeroMQ"]),
+        .target(name: "DrawServer", dependencies: [
+            "DataParallel", "Datasets", "NeuralNetwork",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .executableTarget(name: "digits", dependencies: [
-            "NeuralNetwork", "Datasets", "DataParallel", "ZeroMQ", "Plots",
+            "NeuralNetwork", "Datasets", "DataParallel", "ZeroMQ", "Plots", "DrawServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -37,5 +42,9 @@ let package = Package(
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "DataParallelTests", dependencies: ["DataParallel", "NeuralNetwork", "Datasets", "ZeroMQ"]),
         .testTarget(name: "DigitsTests", dependencies: ["NeuralNetwork", "Datasets"]),
+        .testTarget(name: "DrawServerTests", dependencies: [
+            "DrawServer",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ]
 )

@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// A request the API refuses: a 4xx status and a sentence that says what is wrong.
+/// Messages name no file paths and carry no stack traces.
+struct APIError: Error, Sendable {
+    var status: HTTPResponse.Status
+    var message: String
+
+    init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    /// The body of every error response: `{"error": "..."}`.
+    struct Body: Codable {
+        var error: String
+    }
+}
+
+/// Turns every error thrown below it into a JSON response `{"error": "..."}`, so that a
+/// client always gets a reason, and an unexpected error gets a 500 that reveals nothing
+/// (it is logged on the server instead).
+struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return Self.response(error)
+        } catch is NIOTooManyBytesError {
+            return Self.response(APIError(.contentTooLarge, "the request body is too large"))
+        } catch let error as HTTPResponseError {
+            let status = error.status
+            let message = status == .notFound ? "there is nothing at \(request.uri.path)" : status.reasonPhrase.lowercased()
+            return Self.response(APIError(status, message))
+        } catch {
+            context.logger.error("request \(request.method) \(request.uri.path) failed: \(String(reflecting: error))")
+            return Self.response(APIError(.internalServerError, "the server could not answer this request"))
+        }
+    }
+
+    static func response(_ error: APIError) -> Response {
+        let body = (try? JSONEncoder().encode(APIError.Body(error: error.message))) ?? Data("{}".utf8)
+        return Response(status: error.status,
+                        headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,50 @@
+import DataParallel
+import Datasets
+import NeuralNetwork
+
+/// A trained model that reads drawings: the one code path shared by `POST /api/predict`
+/// and, through `MNISTPreprocessing.prepare`, by `digits predict`.
+public struct DigitReader: Sendable {
+    public let model: TrainedModel
+
+    /// Checks at start-up that the model reads MNIST-sized images, so that a wrong model is
+    /// reported before the first request, not at it.
+    public init(model: TrainedModel) throws {
+        guard model.imageHeight == MNISTPreprocessing.side, model.imageWidth == MNISTPreprocessing.side else {
+            throw DrawServerError.unsuitableModel("the model reads \(model.imageHeight)×\(model.imageWidth) images; the page prepares drawings as MNIST's \(MNISTPreprocessing.side)×\(MNISTPreprocessing.side)")
+        }
+        self.model = model
+    }
+
+    /// What the network makes of one drawing.
+    public struct Reading: Codable, Sendable, Equatable {
+        /// The likeliest class.
+        public var digit: Int
+        /// One probability per class (softmax output), summing to 1.
+        public var probabilities: [Float]
+        /// The 28×28 image the network saw, after `MNISTPreprocessing.prepare` (ink 255).
+        public var input: Drawing
+    }
+
+    /// Prepares `image` as MNIST was made and runs the network on it.
+    /// Throws `DatasetError.noInk` for an empty drawing.
+    public func read(_ image: GrayImage) throws -> Reading {
+        let prepared = try MNISTPreprocessing.prepare(image)
+        let input = Matrix(rows: 1, columns: prepared.pixels.count, values: prepared.pixels.map(InputEncoding.normalize))
+        let probabilities = model.network.predict(input).values
+        let digit = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
+        return Reading(digit: digit, probabilities: probabilities, input: Drawing(prepared))
+    }
+}
+
+/// Errors of setting up the server, with a sentence a user can act on.
+public enum DrawServerError: Error, CustomStringConvertible {
+    case unsuitableModel(String)
+    case unreadableReport(String)
+
+    public var description: String {
+        switch self {
+        case let .unsuitableModel(reason), let .unreadableReport(reason): return reason
+        }
+    }
+}
