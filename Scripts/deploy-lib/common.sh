@@ -59,8 +59,10 @@ resolve_digits() {
 }
 
 # Whether this digits has a flag or subcommand yet (CURVE and checkpoints arrive separately).
-digits_has_keys() { "$DIGITS_BIN" --help 2>&1 | grep -qE '^ +keys +'; }
-digits_has_checkpoints() { "$DIGITS_BIN" coordinator --help 2>&1 | grep -q -- '--resume'; }
+# (Help text is read whole: `grep -q` on a pipe would close it early, and pipefail would then
+# report the writer's SIGPIPE as a failure.)
+digits_has_keys() { [[ $("$DIGITS_BIN" --help 2>&1) =~ $'\n'\ +keys\ + ]]; }
+digits_has_checkpoints() { [[ $("$DIGITS_BIN" coordinator --help 2>&1) == *--resume* ]]; }
 
 # --- model files -----------------------------------------------------------------------------
 # sha256 of a safetensors file's tensor bytes: everything after the 8-byte header length and

@@ -55,7 +55,7 @@ netns_check_isolated() {
         if ip netns exec "${host_ns[$host]}" ip route get 1.1.1.1 >/dev/null 2>&1; then
             die "namespace ${host_ns[$host]} has a route out; refusing to go on"
         fi
-        ip -n "${host_ns[$host]}" route show default | grep -q . && die "namespace ${host_ns[$host]} has a default route"
+        [[ -z $(ip -n "${host_ns[$host]}" route show default) ]] || die "namespace ${host_ns[$host]} has a default route"
     done
     return 0
 }
