@@ -65,6 +65,7 @@ public final class Coordinator: StepExecutor {
     var lastDropReason: String?
     /// The number of the last step order sent (header field `step`).
     var nextOrder: UInt64 = 0
+    var lastHeartbeat = 0.0
 
     public init(plan: Plan, architecture: Architecture, images: ImageSet, configuration: CoordinatorConfiguration,
                 transport: CoordinatorTransport, log: @escaping (String) -> Void = { _ in }) {
@@ -88,7 +89,6 @@ public final class Coordinator: StepExecutor {
     /// how many are missing, when the join timeout runs out.
     public func waitForWorkers() throws {
         let deadline = Clock.now() + configuration.joinTimeout
-        var lastHeartbeat = Clock.now()
         while workers.count < configuration.workers {
             try checkAbort()
             let now = Clock.now()
@@ -100,10 +100,7 @@ public final class Coordinator: StepExecutor {
                 handleOutOfStep(peer: peer, bytes: bytes, now: Clock.now())
             }
             admitPending()
-            if Clock.now() - lastHeartbeat >= configuration.heartbeatInterval {
-                heartbeatAll()
-                lastHeartbeat = Clock.now()
-            }
+            keepAlive()
         }
         rebalance()
     }
@@ -206,6 +203,13 @@ public final class Coordinator: StepExecutor {
     func heartbeatAll() {
         let beat = WireMessage(run: configuration.runID, .heartbeat).encoded()
         for w in workers { try? transport.send(beat, to: w.peer) }
+        lastHeartbeat = Clock.now()
+    }
+
+    /// Sends heartbeats when one is due: for work between steps, such as evaluation, that
+    /// would otherwise leave the workers without news for longer than their timeout.
+    public func keepAlive() {
+        if Clock.now() - lastHeartbeat >= configuration.heartbeatInterval { heartbeatAll() }
     }
 
     func drop(_ peer: Peer, reason: String) {

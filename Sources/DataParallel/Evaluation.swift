@@ -26,8 +26,9 @@ public struct Evaluation: Equatable, Sendable {
         return actual == 0 ? 0 : Double(confusion[c][c]) / Double(actual)
     }
 
-    /// Runs the network over `images` in chunks of `chunk` samples.
-    public init(network: Network, images: ImageSet, chunk: Int = 500) {
+    /// Runs the network over `images` in chunks of `chunk` samples, calling `between` after
+    /// each chunk (a coordinator keeps its workers' heartbeats going there).
+    public init(network: Network, images: ImageSet, chunk: Int = 500, between: () -> Void = {}) {
         let architecture = network.architecture
         precondition(architecture.inputs == images.featureCount && architecture.outputs == images.classes,
                      "the network (\(architecture.summary)) does not fit these images")
@@ -66,6 +67,7 @@ public struct Evaluation: Equatable, Sendable {
                 confusion[Int(images.labels[start + r])][predicted] += 1
             }
             start += n
+            between()
         }
     }
 }

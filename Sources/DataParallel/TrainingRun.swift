@@ -29,6 +29,8 @@ public final class TrainingRun {
     public var shouldStop: () -> Bool = { false }
     /// Called after every step with the trainer, e.g. to write checkpoints.
     public var afterStep: ((Trainer) throws -> Void)?
+    /// Called now and then during work between steps (evaluation), e.g. to send heartbeats.
+    public var keepAlive: () -> Void = {}
     /// Finished epochs, including those of a run this one resumes.
     public var history: [EpochMetrics] = []
     public private(set) var lastTestEvaluation: Evaluation?
@@ -73,9 +75,9 @@ public final class TrainingRun {
             }
             guard endOfEpoch else { continue }
             let seconds = Clock.now() - epochStart
-            let test = Evaluation(network: trainer.network, images: data.test)
+            let test = Evaluation(network: trainer.network, images: data.test, between: keepAlive)
             lastTestEvaluation = test
-            let validation = data.validation.map { Evaluation(network: trainer.network, images: $0).accuracy }
+            let validation = data.validation.map { Evaluation(network: trainer.network, images: $0, between: keepAlive).accuracy }
             let metrics = EpochMetrics(epoch: report.position.epoch + 1, steps: plan.stepsPerEpoch,
                                        trainLoss: epochStatistics.meanLoss, trainAccuracy: epochStatistics.accuracy,
                                        testLoss: test.meanLoss, testAccuracy: test.accuracy,

@@ -49,12 +49,8 @@ struct CoordinatorRun {
     var onBound: (String) throws -> Void = { _ in }
 
     func run(bind: String, role: String) throws {
-        let dataSet = try options.loadData()
-        let settings = options.settings
-        let data = try TrainingData(dataSet, settings: settings)
-        BLAS.threads = 1
-        let plan = Plan(settings: settings, sampleCount: data.train.count)
-        let architecture = settings.architecture(inputs: data.train.featureCount, classes: data.train.classes)
+        let run = try PreparedRun(options)
+        let (plan, architecture, data) = (run.plan, run.architecture, run.data)
         // Room for a worker's reply: a few subtree sums of every parameter, never more.
         let nodes = 2 * (Int.bitWidth - plan.shardCount.leadingZeroBitCount) + 2
         let maximumMessage = nodes * (architecture.parameterCount * 4 + 64) + 4096
@@ -75,11 +71,11 @@ struct CoordinatorRun {
         Interrupt.install()
         do {
             try executor.waitForWorkers()
-            progress.message("training \(architecture.summary) on \(dataSet.name): \(data.train.count) samples, \(plan.stepsPerEpoch) steps per epoch, \(plan.shardCount) shards over \(executor.workerNames.count) workers")
-            let start = try options.startingPoint(plan: plan, architecture: architecture, progress: progress)
-            let trainer = Trainer(plan: plan, network: start.network, optimizer: start.optimizer, nextStep: start.nextStep, executor: executor)
-            try TrainingSession(options: options, data: data, dataName: dataSet.name, trainer: trainer,
-                                workers: coordinator.workers, role: role, progress: progress, history: start.history).run()
+            var session = try run.session(options, executor: executor, workers: coordinator.workers, role: role, progress: progress)
+            session.keepAlive = executor.keepAlive
+            session.trainingDone = { executor.shutdown(reason: "training finished") }
+            progress.message("training \(architecture.summary) on \(run.dataName): \(data.train.count) samples, \(plan.stepsPerEpoch) steps per epoch, \(plan.shardCount) shards over \(executor.workerNames.count) workers")
+            try session.run()
             executor.shutdown(reason: "training finished")
         } catch {
             executor.shutdown(reason: "the coordinator stopped: \(error)")

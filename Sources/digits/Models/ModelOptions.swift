@@ -16,12 +16,3 @@ struct ModelOption: ParsableArguments {
         }
     }
 }
-
-extension TrainedModel {
-    /// Class probabilities for one image of the model's size (pixels 0…255, ink high).
-    func probabilities(_ pixels: [UInt8]) -> [Float] {
-        precondition(pixels.count == network.architecture.inputs, "image size does not match the model")
-        let input = Matrix(rows: 1, columns: pixels.count, values: pixels.map(InputEncoding.normalize))
-        return network.predict(input).values
-    }
-}

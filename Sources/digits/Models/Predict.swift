@@ -1,6 +1,7 @@
 import ArgumentParser
 import DataParallel
 import Datasets
+import DrawServer
 import Foundation
 
 extension Digits {
@@ -23,15 +24,17 @@ extension Digits {
         }
 
         func run() throws {
-            let trained = try model.load()
-            guard trained.imageHeight == MNISTPreprocessing.side, trained.imageWidth == MNISTPreprocessing.side else {
-                throw CLIError("the model reads \(trained.imageHeight)×\(trained.imageWidth) images; predict prepares images as MNIST's 28×28")
+            // The same reader as the drawing page of `digits serve`: one preprocessing, one forward pass.
+            let reader: DigitReader
+            do {
+                reader = try DigitReader(model: model.load())
+            } catch let error as DrawServerError {
+                throw CLIError("\(error)")
             }
             var failures = 0
             for path in images {
                 do {
-                    let prepared = try MNISTPreprocessing.prepare(GrayImage.read(path: path))
-                    let p = trained.probabilities(prepared.pixels)
+                    let p = try reader.read(GrayImage.read(path: path)).probabilities
                     let top = p.indices.sorted { p[$0] > p[$1] }.prefix(3)
                     let list = top.map { String(format: "%d (%.1f%%)", $0, 100 * p[$0]) }.joined(separator: ", ")
                     print("\(path): \(top.first!)   top 3: \(list)")

@@ -26,21 +26,15 @@ extension Digits {
 
         func run() throws {
             let progress = ProgressView(quiet: options.quiet)
-            let dataSet = try options.loadData()
-            let settings = options.settings
-            let data = try TrainingData(dataSet, settings: settings)
-            BLAS.threads = 1
-            let plan = Plan(settings: settings, sampleCount: data.train.count)
-            let architecture = settings.architecture(inputs: data.train.featureCount, classes: data.train.classes)
-            let executor = LocalExecutor(plan: plan, architecture: architecture, images: data.train, threads: threads)
+            let run = try PreparedRun(options)
+            let plan = run.plan
+            let executor = LocalExecutor(plan: plan, architecture: run.architecture, images: run.data.train, threads: threads)
             if threads > plan.shardCount {
                 progress.message("note: \(threads) threads but only \(plan.shardCount) shards (batch ÷ micro-batch): \(threads - plan.shardCount) stay idle")
             }
-            let start = try options.startingPoint(plan: plan, architecture: architecture, progress: progress)
-            let trainer = Trainer(plan: plan, network: start.network, optimizer: start.optimizer, nextStep: start.nextStep, executor: executor)
-            progress.message("training \(architecture.summary) on \(dataSet.name): \(data.train.count) samples, \(plan.stepsPerEpoch) steps per epoch, \(plan.shardCount) shards of micro-batch \(settings.microBatch), \(executor.workers.count) thread(s)")
-            try TrainingSession(options: options, data: data, dataName: dataSet.name, trainer: trainer,
-                                workers: executor.workers.count, role: "digits train", progress: progress, history: start.history).run()
+            let session = try run.session(options, executor: executor, workers: executor.workers.count, role: "digits train", progress: progress)
+            progress.message("training \(run.architecture.summary) on \(run.dataName): \(run.data.train.count) samples, \(plan.stepsPerEpoch) steps per epoch, \(plan.shardCount) shards of micro-batch \(plan.microBatch), \(executor.workers.count) thread(s)")
+            try session.run()
         }
     }
 }

@@ -4,6 +4,31 @@ import Datasets
 import Foundation
 import NeuralNetwork
 
+/// What every trainer needs before its executor: the data, the plan and the architecture.
+struct PreparedRun {
+    let dataName: String
+    let data: TrainingData
+    let plan: Plan
+    let architecture: Architecture
+
+    init(_ options: TrainingOptions) throws {
+        let dataSet = try options.loadData()
+        dataName = dataSet.name
+        data = try TrainingData(dataSet, settings: options.settings)
+        plan = Plan(settings: options.settings, sampleCount: data.train.count)
+        architecture = options.settings.architecture(inputs: data.train.featureCount, classes: data.train.classes)
+        BLAS.threads = 1
+    }
+
+    /// The session that trains with `executor`, from fresh weights or from `--resume`.
+    func session(_ options: TrainingOptions, executor: StepExecutor, workers: Int, role: String, progress: ProgressView) throws -> TrainingSession {
+        let start = try options.startingPoint(plan: plan, architecture: architecture, progress: progress)
+        let trainer = Trainer(plan: plan, network: start.network, optimizer: start.optimizer, nextStep: start.nextStep, executor: executor)
+        return TrainingSession(options: options, data: data, dataName: dataName, trainer: trainer, workers: workers,
+                               role: role, progress: progress, history: start.history)
+    }
+}
+
 /// What `train` and `coordinator` share once their trainer is built: run it with progress
 /// and metrics, stop cleanly on Ctrl-C, save the model and the report.
 struct TrainingSession {
@@ -15,9 +40,14 @@ struct TrainingSession {
     let role: String
     let progress: ProgressView
     var history: [EpochMetrics] = []
+    /// Called during long work between steps (evaluation), e.g. to send heartbeats.
+    var keepAlive: () -> Void = {}
+    /// Called as soon as no more steps will run, before the final save (e.g. to let workers go).
+    var trainingDone: () -> Void = {}
 
     func run() throws {
         let run = TrainingRun(trainer: trainer, data: data, workers: workers)
+        run.keepAlive = keepAlive
         run.history = history
         if let path = options.metrics { run.metricsWriter = try MetricsWriter(path: path, append: options.resume != nil) }
         run.onStep = progress.step
@@ -32,6 +62,7 @@ struct TrainingSession {
         run.shouldStop = { Interrupt.requested }
         let start = Clock.now()
         let interrupted = try run.run()
+        trainingDone()
         progress.finish()
         let test = run.lastTestEvaluation ?? Evaluation(network: trainer.network, images: data.test)
         let model = TrainedModel(network: trainer.network, imageHeight: data.train.height, imageWidth: data.train.width,
