@@ -14,13 +14,17 @@ public final class WorkerRunner {
         /// until the welcome says otherwise.
         public var timeout: Double
         public var heartbeatInterval: Double
+        /// Threads computing this worker's shards; the result does not depend on it.
+        public var threads: Int
 
-        public init(name: String, coreType: String, expectedShape: String = "", timeout: Double = 30, heartbeatInterval: Double = 0.5) {
+        public init(name: String, coreType: String, expectedShape: String = "", timeout: Double = 30, heartbeatInterval: Double = 0.5,
+                    threads: Int = 1) {
             self.name = name
             self.coreType = coreType
             self.expectedShape = expectedShape
             self.timeout = timeout
             self.heartbeatInterval = heartbeatInterval
+            self.threads = threads
         }
     }
 
@@ -37,7 +41,7 @@ public final class WorkerRunner {
     public var shouldStop: () -> Bool = { false }
 
     var runID: UInt64 = 0
-    var engine: ShardWorker?
+    var engine: ParallelShardWorker?
     var welcome: WireMessage.Welcome?
     var held: [Int: WireMessage.ShardData.Shard] = [:]
     public private(set) var stepsComputed = 0
@@ -50,7 +54,8 @@ public final class WorkerRunner {
 
     /// Runs until the coordinator shuts the run down. Throws when the coordinator vanishes.
     public func run() throws -> Ending {
-        let hello = WireMessage.Hello(name: configuration.name, coreType: configuration.coreType, expectedShape: configuration.expectedShape)
+        let hello = WireMessage.Hello(name: configuration.name, coreType: configuration.coreType, threads: configuration.threads,
+                                      expectedShape: configuration.expectedShape)
         try transport.send(WireMessage(run: 0, .hello(hello)).encoded())
         var lastHeard = Clock.now()
         var lastSent = Clock.now()
@@ -154,7 +159,8 @@ public final class WorkerRunner {
         if let engine {
             engine.hold(images: images, shards: positions)
         } else {
-            engine = ShardWorker(architecture: architecture, settings: settings, shardCount: w.shardCount, images: images, shards: positions)
+            engine = ParallelShardWorker(threads: configuration.threads, architecture: architecture, settings: settings,
+                                         shardCount: w.shardCount, images: images, shards: positions)
         }
         log("holding shards \(positions.keys.sorted().map(String.init).joined(separator: ",")) (\(labels.count) samples)")
     }

@@ -10,14 +10,14 @@ final class CoordinatorTests: XCTestCase {
     lazy var images = syntheticImages(count: 700, seed: 21)
 
     /// Starts `names.count` worker threads on `hub`; returns a group to wait on and their endings.
-    func startWorkers(_ names: [String], hub: InMemoryHub, coreType: String = "Test", shape: String = "", timeout: Double = 5) -> (DispatchGroup, Endings) {
+    func startWorkers(_ names: [String], hub: InMemoryHub, coreType: String = "Test", shape: String = "", timeout: Double = 5, threads: Int = 1) -> (DispatchGroup, Endings) {
         let group = DispatchGroup()
         let endings = Endings()
         for name in names {
             let transport = Unchecked(value: hub.workerEndpoint(named: name))
             group.enter()
             Thread {
-                let runner = WorkerRunner(transport: transport.value, configuration: .init(name: name, coreType: coreType, expectedShape: shape, timeout: timeout, heartbeatInterval: 0.05))
+                let runner = WorkerRunner(transport: transport.value, configuration: .init(name: name, coreType: coreType, expectedShape: shape, timeout: timeout, heartbeatInterval: 0.05, threads: threads))
                 endings.record(name, Result { try runner.run() })
                 group.leave()
             }.start()
@@ -48,10 +48,10 @@ final class CoordinatorTests: XCTestCase {
     }
 
     /// Trains through the coordinator; `beforeStep` may disturb the run at a global step.
-    func trainDistributed(workers names: [String], hub: InMemoryHub = InMemoryHub(), log: Log? = nil,
+    func trainDistributed(workers names: [String], hub: InMemoryHub = InMemoryHub(), log: Log? = nil, threads: Int = 1,
                           beforeStep: (Int, InMemoryHub) -> Void = { _, _ in }) throws -> [Float] {
         let coordinator = makeCoordinator(hub: hub, workers: names.count, log: log)
-        let (group, _) = startWorkers(names, hub: hub)
+        let (group, _) = startWorkers(names, hub: hub, threads: threads)
         try coordinator.waitForWorkers()
         let trainer = Trainer(plan: coordinator.plan, network: Network(architecture: coordinator.architecture, seed: settings.seed), executor: coordinator)
         while !trainer.isFinished {
@@ -69,6 +69,15 @@ final class CoordinatorTests: XCTestCase {
             let weights = try trainDistributed(workers: (0..<count).map { "w\($0)" })
             XCTAssertBitwiseEqual(weights, reference, "\(count) in-memory workers")
         }
+    }
+
+    func testDistributed_WorkersWithSeveralThreads_EqualOneProcess_BitForBit() throws {
+        // 3 shards: a lone worker sends nodes 0+2 and 2+1; with 3 threads node 0+2 is split in two.
+        let reference = try trainLocally(settings, images: images, threads: 1)
+        for threads in [2, 3] {
+            XCTAssertBitwiseEqual(try trainDistributed(workers: ["solo"], threads: threads), reference, "1 worker, \(threads) threads")
+        }
+        XCTAssertBitwiseEqual(try trainDistributed(workers: ["a", "b"], threads: 2), reference, "2 workers, 2 threads each")
     }
 
     func testDistributed_WorkerCutOffMidRun_IsDroppedAndResultUnchanged() throws {

@@ -25,6 +25,9 @@ extension Digits {
         @Option(help: "Seconds to wait for the coordinator before giving up (until it sets its own heartbeat timeout).")
         var timeout: Double = 60
 
+        @Option(help: "Threads computing this worker's shards (the result is the same for any number).")
+        var threads: Int = 1
+
         @Option(name: .customLong("expect-shape"), help: ArgumentHelp("Refuse to join unless the model has these layer sizes, e.g. 784,128,10.", valueName: "sizes"))
         var expectShape: String = ""
 
@@ -41,6 +44,7 @@ extension Digits {
             if (curveSecret == nil) != (curveServerKey == nil) {
                 throw ValidationError("--curve-secret and --curve-server-key go together: this worker's secret key, and the coordinator's public key")
             }
+            if threads < 1 { throw ValidationError("--threads must be at least 1") }
             if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
             if let name, name.isEmpty || name.utf8.count > 255 { throw ValidationError("--name must be 1 to 255 bytes") }
         }
@@ -55,7 +59,7 @@ extension Digits {
             }
             let transport = try ZeroMQWorkerTransport(connect: connect, name: workerName, curve: curve)
             let runner = WorkerRunner(transport: transport,
-                                      configuration: .init(name: workerName, coreType: BLAS.coreType, expectedShape: expectShape, timeout: timeout),
+                                      configuration: .init(name: workerName, coreType: BLAS.coreType, expectedShape: expectShape, timeout: timeout, threads: threads),
                                       log: { log($0) })
             Interrupt.install()
             runner.shouldStop = { Interrupt.requested }
