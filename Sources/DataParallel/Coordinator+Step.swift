@@ -59,6 +59,9 @@ extension Coordinator {
         var lastReply = sent
         var slowestCompute = 0.0
         while replied.count < expected.count {
+            // Workers that have replied hear from us while we wait for a slow one, or they
+            // would reach their own timeout just as we drop it.
+            keepAlive()
             let now = Clock.now()
             let deadline = expected.keys.filter { !replied.contains($0) }
                 .map { peer in max(sent, workers.first { $0.peer == peer }?.lastHeard ?? sent) + configuration.heartbeatTimeout }
