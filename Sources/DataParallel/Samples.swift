@@ -18,12 +18,21 @@ public enum InputEncoding {
     public static func normalize(_ pixel: UInt8) -> Float { Float(pixel) * scale }
 
     /// Writes `positions.count` normalised rows of `images` into `input` (`[rows, features]`)
-    /// and their one-hot labels into `targets` (`[rows, classes]`).
+    /// and their one-hot labels into `targets` (`[rows, classes]`). Returns a byte that depends
+    /// on the cache-warming loads, for the caller to keep, so that they are not optimised away.
+    @discardableResult
     public static func fill(input: UnsafeMutablePointer<Float>, targets: UnsafeMutablePointer<Float>,
-                            from images: ImageSet, positions: some Collection<Int>) {
+                            from images: ImageSet, positions: some Collection<Int>) -> UInt8 {
         let features = images.featureCount, classes = images.classes
         let scale = Self.scale
-        images.pixels.withUnsafeBufferPointer { pixels in
+        return images.pixels.withUnsafeBufferPointer { pixels in
+            // The samples lie at random places in 47 MB: touch every cache line of them first,
+            // so that the misses overlap instead of stalling the conversion one by one.
+            var touched: UInt8 = 0
+            for p in positions {
+                let source = pixels.baseAddress! + p * features
+                for offset in stride(from: 0, to: features, by: 64) { touched &+= source[offset] }
+            }
             var row = 0
             for p in positions {
                 let source = pixels.baseAddress! + p * features
@@ -34,6 +43,7 @@ public enum InputEncoding {
                 target[Int(images.labels[p])] = 1
                 row += 1
             }
+            return touched
         }
     }
 }

@@ -20,6 +20,8 @@ public final class ShardWorker {
     private let targets: UnsafeMutablePointer<Float>
     private var leaves: [Int: GradientSum] = [:]
     private var orderCache: (epoch: Int, orders: [Int: [Int]]) = (-1, [:])
+    /// Keeps the cache-warming loads of `InputEncoding.fill` from being optimised away.
+    private var warmed: UInt8 = 0
 
     public init(architecture: Architecture, settings: TrainingSettings, shardCount: Int,
                 images: ImageSet, shards: [Int: [Int]]) {
@@ -72,7 +74,7 @@ public final class ShardWorker {
         }
         let range = ShardSchedule.microBatch(step: position.step, microBatch: settings.microBatch, size: members.count)
         guard !range.isEmpty else { return nil }
-        InputEncoding.fill(input: input, targets: targets, from: images, positions: order[range].lazy.map { members[$0] })
+        warmed &+= InputEncoding.fill(input: input, targets: targets, from: images, positions: order[range].lazy.map { members[$0] })
         let leaf = leaves[shard] ?? GradientSum(count: architecture.parameterCount)
         leaves[shard] = leaf
         leaf.statistics = leaf.values.withUnsafeMutableBufferPointer { g in

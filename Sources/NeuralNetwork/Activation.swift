@@ -54,7 +54,7 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
         case .sigmoid:
             for i in 0..<count { da[i] *= a[i] * (1 - a[i]) }
         case .relu:
-            for i in 0..<count { da[i] = a[i] > 0 ? da[i] : 0 }
+            Activation.reluBackward(da, output: a, count: count)
         case .softmax:
             for r in 0..<rows {
                 let d = da + r * columns, y = a + r * columns
@@ -71,5 +71,24 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
         if z >= 0 { return 1 / (1 + expf(-z)) }
         let e = expf(z)
         return e / (1 + e)
+    }
+
+    /// da ← da where a > 0, else 0, sixteen lanes at a time: the compiler does not vectorise
+    /// the scalar loop (da and a might overlap), and its branch mispredicts on half the units.
+    /// A select is exact, so the result is the scalar loop's, bit for bit.
+    @usableFromInline
+    static func reluBackward(_ da: UnsafeMutablePointer<Float>, output a: UnsafePointer<Float>, count: Int) {
+        let zero = SIMD16<Float>(repeating: 0)
+        var i = 0
+        while i + 16 <= count {
+            let d = UnsafeRawPointer(da + i).loadUnaligned(as: SIMD16<Float>.self)
+            let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(da + i).storeBytes(of: zero.replacing(with: d, where: x .> zero), as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count {
+            da[i] = a[i] > 0 ? da[i] : 0
+            i += 1
+        }
     }
 }
