@@ -60,7 +60,8 @@ final class FaultToolTests: XCTestCase {
         wait("the first checkpoint") { FileManager.default.fileExists(atPath: checkpoint) }
         kill(workers[1].processIdentifier, SIGKILL)
         try finish(coordinator, workers: workers)
-        XCTAssertTrue(Tool.log(directory, "coordinator").contains("dropped worker w2: no reply"), Tool.log(directory, "coordinator"))
+        // Detected by the silence (heartbeat timeout) or at once, when the send to a closed peer fails.
+        XCTAssertTrue(Tool.log(directory, "coordinator").contains("dropped worker w2: "), Tool.log(directory, "coordinator"))
     }
 
     func testSigstop_WorkerDroppedThenContinued_NeverCorruptsAStep() throws {
