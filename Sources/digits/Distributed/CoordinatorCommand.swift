@@ -47,6 +47,8 @@ struct CoordinatorRun {
     let progress: ProgressView
     var checkAbort: () throws -> Void = {}
     var onBound: (String) throws -> Void = { _ in }
+    /// Whether the workers run on this machine, and so compete for its cores.
+    var localWorkers = false
 
     func run(bind: String, role: String) throws {
         let run = try PreparedRun(options)
@@ -58,6 +60,7 @@ struct CoordinatorRun {
         let curve = try coordinator.curve()
         let transport = try ZeroMQCoordinatorTransport(bind: bind, maximumMessageSize: maximumMessage, curve: curve,
                                                        onRefusal: { line in log(line) })
+        if localWorkers && coordinator.workers >= ProcessInfo.processInfo.activeProcessorCount { transport.spin = 0 }
         if let curve { log("CURVE on: traffic is encrypted, \(curve.allowedWorkers.count) worker key(s) admitted") }
         let executor = Coordinator(plan: plan, architecture: architecture, images: data.train,
                                    configuration: coordinator.configuration(coreType: BLAS.coreType),

@@ -38,6 +38,7 @@ extension Digits {
                 for child in children { child.wait(upTo: 3) }
             }
             var run = CoordinatorRun(options: options, coordinator: coordinator, progress: progress)
+            run.localWorkers = true
             run.onBound = { endpoint in
                 let executable = workerExecutable ?? ChildProcess.currentExecutable
                 for i in 1...coordinator.workers {
