@@ -42,7 +42,6 @@ public struct Evaluation: Equatable, Sendable {
         let workspace = Workspace(architecture: architecture, capacity: rows)
         var input = [Float](repeating: 0, count: rows * images.featureCount)
         var targets = [Float](repeating: 0, count: rows * classes)
-        var scratch = [Float](repeating: 0, count: architecture.parameterCount)
         var start = 0
         while start < images.count {
             let n = min(rows, images.count - start)
@@ -50,13 +49,8 @@ public struct Evaluation: Equatable, Sendable {
                 targets.withUnsafeMutableBufferPointer { y in
                     InputEncoding.fill(input: x.baseAddress!, targets: y.baseAddress!, from: images, positions: start..<(start + n))
                     network.parameters.withUnsafeBufferPointer { p in
-                        // The gradient is not needed, but gradientSum gives the loss from the
-                        // same stable code as training.
-                        let statistics = scratch.withUnsafeMutableBufferPointer { g in
-                            architecture.gradientSum(parameters: p.baseAddress!, input: x.baseAddress!, targets: y.baseAddress!,
-                                                     rows: n, workspace: workspace, gradient: g.baseAddress!)
-                        }
-                        lossSum += statistics.lossSum
+                        lossSum += architecture.lossSum(parameters: p.baseAddress!, input: x.baseAddress!, targets: y.baseAddress!,
+                                                        rows: n, workspace: workspace).lossSum
                     }
                 }
             }

@@ -128,6 +128,21 @@ extension Architecture {
         return BatchStatistics(lossSum: lossSum, correct: correct, count: rows)
     }
 
+    /// Forward propagation and the loss, without the backward pass: what evaluation needs.
+    /// Returns the loss sum and correct count of `rows` samples; the output stays in `workspace`.
+    @discardableResult
+    public func lossSum(parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, targets: UnsafePointer<Float>,
+                        rows: Int, workspace: Workspace) -> BatchStatistics {
+        guard rows > 0 else { return BatchStatistics() }
+        let output = forward(parameters: parameters, input: input, rows: rows, workspace: workspace)
+        // ∂L/∂z goes to scratch space: the loss shares its stable code with training.
+        let lossSum = loss.sumAndGradient(logits: workspace.logits, output: output, targets: targets, rows: rows,
+                                          columns: outputs, activation: layers[layers.count - 1].activation,
+                                          gradient: workspace.deltas.0)
+        let correct = Architecture.correctCount(output: output, targets: targets, rows: rows, columns: outputs)
+        return BatchStatistics(lossSum: lossSum, correct: correct, count: rows)
+    }
+
     /// Samples whose predicted class matches the target's: the arg-max for several outputs,
     /// the 0.5 threshold for one.
     public static func correctCount(output: UnsafePointer<Float>, targets: UnsafePointer<Float>,
