@@ -23,6 +23,25 @@ final class DistributedToolTests: XCTestCase {
         }
     }
 
+    func testLaunch_SIGTERM_SavesTheModelStopsTheWorkersAndExits130() throws {
+        let directory = try Tool.temporaryDirectory()
+        let model = directory.appendingPathComponent("m.safetensors").path
+        let checkpoint = directory.appendingPathComponent("run.checkpoint").path
+        let process = try Tool.start(["launch", "--workers", "2", "--out", model, "--checkpoint", checkpoint, "--checkpoint-every", "3",
+                                      "--limit", "6000", "--batch", "96", "--micro-batch", "32", "--epochs", "200", "--layers", "32"],
+                                     logs: directory, name: "launch")
+        let deadline = Date(timeIntervalSinceNow: 60)
+        while !FileManager.default.fileExists(atPath: checkpoint) && Date() < deadline { usleep(10_000) }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let log = Tool.log(directory, "launch")
+        XCTAssertEqual(process.terminationStatus, 130, log)
+        XCTAssertTrue(log.contains("saved the model trained so far"), log)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: model))
+        usleep(300_000)
+        XCTAssertEqual(Tool.processes(containing: "digits-launch-\(process.processIdentifier).ipc"), [], "no worker may outlive launch")
+    }
+
     func testCoordinator_WorkersNeverCome_TimesOutNamingWhatIsMissing() throws {
         let directory = try Tool.temporaryDirectory()
         let run = try Tool.run(["coordinator", "--bind", "ipc:///tmp/digits-\(UUID().uuidString.prefix(8)).ipc", "--workers", "2", "--join-timeout", "1",
