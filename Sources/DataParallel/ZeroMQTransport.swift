@@ -32,6 +32,9 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
     let socket: Socket
     let poller = Poller()
     let zap: ZAPHandler?
+    /// With CURVE, handshake failures (a peer without keys never reaches the ZAP handler).
+    let monitor: Socket?
+    let onRefusal: (@Sendable (String) -> Void)?
     /// The bound address, with the port filled in when bound to `*`.
     public let endpoint: String
     /// Seconds a receive polls without sleeping before it blocks (see `wait`). Set it to 0
@@ -52,13 +55,17 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
         try socket.set(.maximumMessageSize, maximumMessageSize)
         try socket.set(.sendHighWaterMark, 0)
         try socket.set(.receiveHighWaterMark, 0)
+        self.onRefusal = onRefusal
         if let curve {
             zap = try ZAPHandler(context: context, domain: "digits", allowedKeys: curve.allowedWorkers) { refusal in
                 onRefusal?("refused a worker by CURVE: \(refusal.description)")
             }
             try socket.makeCurveServer(secretKey: curve.secretKey, zapDomain: "digits")
+            monitor = try socket.monitor([.handshakeFailedProtocol, .handshakeFailedOther],
+                                         endpoint: "inproc://digits-handshakes-\(UInt(bitPattern: ObjectIdentifier(socket).hashValue))")
         } else {
             zap = nil
+            monitor = nil
         }
         do {
             try socket.bind(address)
@@ -67,18 +74,34 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
         }
         endpoint = try socket.lastEndpoint
         _ = poller.register(socket)
+        if let monitor { _ = poller.register(monitor) }
     }
 
     deinit { zap?.stop() }
+
+    /// Logs the handshakes that failed since the last call.
+    func reportHandshakeFailures() throws {
+        guard let monitor else { return }
+        while let event = try monitor.receiveMonitorEvent() {
+            let why = event.kind == .handshakeFailedProtocol && event.value == MonitorEvent.mechanismMismatch
+                ? "it does not use CURVE (no keys?)" : "handshake failed (code \(event.value))"
+            onRefusal?("refused a worker connecting to \(event.endpoint): \(why)")
+        }
+    }
 
     public func send(_ message: [UInt8], to peer: Peer) throws {
         _ = try socket.send(multipart: [Message(peer.id), Message(sharing: message)])
     }
 
     public func receive(timeout: Double) throws -> (peer: Peer, message: [UInt8])? {
+        let deadline = Clock.now() + max(0, timeout)
         while true {
-            if try !Self.wait(poller, timeout: timeout, spin: spin) { return nil }
-            guard let frames = try socket.receiveMultipart(flags: .dontWait) else { if timeout <= 0 { return nil }; continue }
+            if try !Self.wait(poller, timeout: deadline - Clock.now(), spin: spin) { return nil }
+            try reportHandshakeFailures()
+            guard let frames = try socket.receiveMultipart(flags: .dontWait) else {
+                if Clock.now() >= deadline { return nil }
+                continue
+            }
             // A ROUTER frame set is [routing id, payload]; anything else is a broken peer.
             guard frames.count == 2 else {
                 return (Peer(id: frames.first?.bytes ?? []), [])
