@@ -32,6 +32,10 @@ extension Digits {
             print("CPU features:   \(present.isEmpty ? "(none detected)" : present.joined(separator: " "))")
             if let recommended = BLASCoreType.recommended(for: features) {
                 print("Best core type: \(recommended)")
+                if let own = environment[BLASCoreType.variable], !own.isEmpty, own.lowercased() != recommended.lowercased(),
+                   environment[BLASStartup.marker] == nil {
+                    print("hint: OPENBLAS_CORETYPE=\(own) is set; unset it to let digits use \(recommended) (keep one core type across the workers of a run)")
+                }
             }
         }
     }
