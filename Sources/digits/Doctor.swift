@@ -33,7 +33,7 @@ extension Digits {
             if let recommended = BLASCoreType.recommended(for: features) {
                 print("Best core type: \(recommended)")
                 if let own = environment[BLASCoreType.variable], !own.isEmpty, own.lowercased() != recommended.lowercased(),
-                   environment[BLASStartup.marker] == nil {
+                   environment[BLASStartup.marker] != own {
                     print("hint: OPENBLAS_CORETYPE=\(own) is set; unset it to let digits use \(recommended) (keep one core type across the workers of a run)")
                 }
             }
