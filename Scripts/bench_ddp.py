@@ -38,7 +38,7 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in Scripts/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_reference import emit, load_mnist  # noqa: E402  (the same reader and output as Scripts/bench)
+from bench_reference import emit, load_mnist, torch_mlp  # noqa: E402  (the same reader and output as Scripts/bench)
 
 SAMPLES_NOTE = "samples/s = 60,000 training samples ÷ seconds of the timed training loop"
 
@@ -84,11 +84,7 @@ def train_rank(rank, args, port, data):
     TX, TY = torch.from_numpy(test_x), torch.from_numpy(test_y)
     n = X.shape[0]
 
-    # The model and initialisation of bench_reference.train_torch (inline there, so copied here).
-    net = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
-    for layer in (net[0], net[2]):
-        torch.nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")  # bound √(6/fan_in)
-        torch.nn.init.zeros_(layer.bias)
+    net = torch_mlp(torch)  # the model and initialisation of Scripts/bench
     model = DistributedDataParallel(net)  # broadcasts rank 0's weights
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
     loss_fn = torch.nn.CrossEntropyLoss()

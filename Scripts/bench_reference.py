@@ -156,6 +156,15 @@ def train_numpy(args):
 
 # ---------------------------------------------------------------------------------------- torch
 
+def torch_mlp(torch):
+    """784→128→10 ReLU, He-uniform weights (bound √(6/fan_in)) and zero biases, as digits."""
+    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    for layer in (model[0], model[2]):
+        torch.nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")
+        torch.nn.init.zeros_(layer.bias)
+    return model
+
+
 def train_torch(args):
     import numpy as np
     import torch
@@ -170,10 +179,7 @@ def train_torch(args):
     TX, TY = torch.from_numpy(test_x), torch.from_numpy(test_y)
     n = X.shape[0]
 
-    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
-    for layer in (model[0], model[2]):
-        torch.nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")  # bound √(6/fan_in)
-        torch.nn.init.zeros_(layer.bias)
+    model = torch_mlp(torch)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
     loss_fn = torch.nn.CrossEntropyLoss()
     B = args.batch

@@ -28,50 +28,30 @@ struct Unchecked<Value>: @unchecked Sendable {
     var value: Value
 }
 
-/// The single-process executor: `threads` in-process workers, each owning a contiguous
-/// block of shards exactly as worker processes would.
+/// The single-process executor: the engine of a worker process, holding every shard, with
+/// `threads` threads. It sends itself the nodes that tile all shards, which the engine splits
+/// into a part per thread; the tree puts them back together, so the bits do not depend on
+/// the thread count.
 public final class LocalExecutor: StepExecutor {
-    public let workers: [ShardWorker]
-    let blocks: [[TreeNode]]
+    let engine: ParallelShardWorker
+    let nodes: [TreeNode]
+    /// Threads that have work: at most one per shard.
+    public let threads: Int
 
     public init(plan: Plan, architecture: Architecture, images: ImageSet, threads: Int) {
-        let count = max(1, min(threads, plan.shardCount))
-        let tree = ReductionTree(shardCount: plan.shardCount)
-        var workers: [ShardWorker] = []
-        var blocks: [[TreeNode]] = []
-        for w in 0..<count {
-            let block = Plan.block(worker: w, of: count, shards: plan.shardCount)
-            var shards: [Int: [Int]] = [:]
-            for s in block { shards[s] = plan.shards[s] }
-            workers.append(ShardWorker(architecture: architecture, settings: plan.settings,
-                                       shardCount: plan.shardCount, images: images, shards: shards))
-            blocks.append(tree.nodes(covering: block))
-        }
-        self.workers = workers
-        self.blocks = blocks
+        self.threads = max(1, min(threads, plan.shardCount))
+        var shards: [Int: [Int]] = [:]
+        for (s, members) in plan.shards.enumerated() { shards[s] = members }
+        engine = ParallelShardWorker(threads: self.threads, architecture: architecture, settings: plan.settings,
+                                     shardCount: plan.shardCount, images: images, shards: shards)
+        nodes = ReductionTree(shardCount: plan.shardCount).nodes(covering: 0..<plan.shardCount)
     }
 
     public func compute(_ position: StepPosition, parameters: [Float]) throws -> StepResult {
-        var results = [[(TreeNode, GradientSum)]](repeating: [], count: workers.count)
-        var seconds = [Double](repeating: 0, count: workers.count)
-        parameters.withUnsafeBufferPointer { p in
-            let shared = Unchecked(value: (p.baseAddress!, workers, blocks))
-            results.withUnsafeMutableBufferPointer { out in
-                seconds.withUnsafeMutableBufferPointer { time in
-                    let output = Unchecked(value: (out, time))
-                    let work: @Sendable (Int) -> Void = { w in
-                        let start = Clock.now()
-                        let (parameters, workers, blocks) = shared.value
-                        output.value.0[w] = workers[w].compute(blocks[w], at: position, parameters: parameters)
-                        output.value.1[w] = Clock.now() - start
-                    }
-                    if workers.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers.count, execute: work) }
-                }
-            }
-        }
-        var result = StepResult(sums: [:])
-        for list in results { for (node, sum) in list { result.sums[node] = sum } }
-        result.computeSeconds = seconds.max() ?? 0
+        let start = Clock.now()
+        let sums = parameters.withUnsafeBufferPointer { engine.compute(nodes, at: position, parameters: $0.baseAddress!) }
+        var result = StepResult(sums: Dictionary(uniqueKeysWithValues: sums))
+        result.computeSeconds = Clock.now() - start
         return result
     }
 }

@@ -45,12 +45,12 @@ public final class Trainer {
         precondition(!isFinished, "the plan has no more steps")
         let position = plan.position(ofStep: nextStep)
         let result = try executor.compute(position, parameters: network.parameters)
+        let updateStart = Clock.now()
         guard let total = tree.reduce(tree.root, known: result.sums, leaf: { shard in
             preconditionFailure("no worker computed shard \(shard) at step \(position)")
         }) else {
             throw TrainingError("step \(nextStep) has no samples: the plan is empty")
         }
-        let reduceStart = Clock.now()
         // The loss is the cheap witness: a gradient that overflows makes the loss non-finite
         // first. Gradients from other processes are checked value by value on arrival.
         if !total.statistics.lossSum.isFinite {
@@ -59,7 +59,7 @@ public final class Trainer {
         optimizer.update(parameters: &network.parameters, gradientSum: total.values, count: total.statistics.count,
                          learningRateScale: plan.settings.schedule.factor(step: nextStep, of: plan.totalSteps))
         let report = StepReport(globalStep: nextStep, position: position, statistics: total.statistics,
-                                computeSeconds: result.computeSeconds + (Clock.now() - reduceStart),
+                                computeSeconds: result.computeSeconds + (Clock.now() - updateStart),
                                 communicationSeconds: result.communicationSeconds, waitSeconds: result.waitSeconds)
         nextStep += 1
         return report

@@ -43,6 +43,8 @@ public final class WorkerRunner {
     var runID: UInt64 = 0
     var engine: ParallelShardWorker?
     var welcome: WireMessage.Welcome?
+    /// The run's settings and model, decoded once from the welcome.
+    var setup: (settings: TrainingSettings, architecture: Architecture)?
     var held: [Int: WireMessage.ShardData.Shard] = [:]
     public private(set) var stepsComputed = 0
 
@@ -128,15 +130,17 @@ public final class WorkerRunner {
         else { throw TrainingError("the coordinator's welcome is inconsistent: cannot join this run") }
         self.runID = run
         self.welcome = w
+        setup = (settings, architecture)
         held = [:]
         engine = nil
         BLAS.threads = 1
         log("joined run \(run) as worker \(w.workerIndex): \(architecture.summary), \(w.shardCount) shards")
-        _ = settings
     }
 
     func hold(_ data: WireMessage.ShardData) throws {
-        guard let w = welcome else { throw TrainingError("the coordinator sent shards before its welcome") }
+        guard let w = welcome, let (settings, architecture) = setup else {
+            throw TrainingError("the coordinator sent shards before its welcome")
+        }
         let features = w.imageHeight * w.imageWidth
         for s in data.drop { held[s] = nil }
         for shard in data.shards {
@@ -154,8 +158,6 @@ public final class WorkerRunner {
             labels += shard.labels
         }
         let images = ImageSet(height: w.imageHeight, width: w.imageWidth, classes: w.classes, pixels: pixels, labels: labels)
-        let settings = try JSONDecoder().decode(TrainingSettings.self, from: Data(w.settings.utf8))
-        let architecture = try JSONDecoder().decode(Architecture.self, from: Data(w.architecture.utf8))
         if let engine {
             engine.hold(images: images, shards: positions)
         } else {

@@ -35,6 +35,8 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
     /// With CURVE, handshake failures (a peer without keys never reaches the ZAP handler).
     let monitor: Socket?
     let onRefusal: (@Sendable (String) -> Void)?
+    var handshakeFailures = 0
+    var lastHandshakeReport = -Double.infinity
     /// The bound address, with the port filled in when bound to `*`.
     public let endpoint: String
     /// Seconds a receive polls without sleeping before it blocks (see `wait`). Set it to 0
@@ -79,13 +81,20 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
 
     deinit { zap?.stop() }
 
-    /// Logs the handshakes that failed since the last call.
+    /// Logs the handshakes that failed since the last call: a peer without CURVE keys
+    /// (mechanism mismatch, or it hangs up first) never reaches the ZAP handler. Such a peer
+    /// retries every 100 ms, so repeats within 10 s are counted, not logged.
     func reportHandshakeFailures() throws {
         guard let monitor else { return }
         while let event = try monitor.receiveMonitorEvent() {
-            let why = event.kind == .handshakeFailedProtocol && event.value == MonitorEvent.mechanismMismatch
-                ? "it does not use CURVE (no keys?)" : "handshake failed (code \(event.value))"
-            onRefusal?("refused a worker connecting to \(event.endpoint): \(why)")
+            handshakeFailures += 1
+            guard Clock.now() - lastHandshakeReport >= 10 else { continue }
+            let detail = event.kind == .handshakeFailedProtocol && event.value == MonitorEvent.mechanismMismatch
+                ? "it does not use CURVE" : "code \(event.value)"
+            let repeats = handshakeFailures > 1 ? " (\(handshakeFailures) attempts)" : ""
+            onRefusal?("refused a worker connecting to \(event.endpoint): it failed the CURVE handshake (\(detail)); a worker needs --curve-secret and --curve-server-key\(repeats)")
+            handshakeFailures = 0
+            lastHandshakeReport = Clock.now()
         }
     }
 

@@ -139,7 +139,7 @@ final class FaultToolTests: XCTestCase {
         let log = Tool.log(directory, "coordinator")
         XCTAssertEqual(coordinator.terminationStatus, 0, log)
         XCTAssertTrue(log.contains("refused CURVE client") && log.contains("unknown key"), log)
-        XCTAssertTrue(log.contains("it does not use CURVE (no keys?)"), log)
+        XCTAssertTrue(log.contains("it failed the CURVE handshake"), log)
         XCTAssertTrue(log.contains("worker good joined"), log)
         XCTAssertFalse(log.contains("stranger joined") || log.contains("plain joined"), log)
     }

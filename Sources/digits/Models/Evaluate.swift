@@ -15,12 +15,7 @@ extension Digits {
 
         func run() throws {
             let trained = try model.load()
-            let dataSet: DataSet
-            do {
-                dataSet = try data.map { try DataSet.load(directory: $0) } ?? DataSet.embeddedMNIST()
-            } catch let error as DatasetError {
-                throw CLIError(error.description)
-            }
+            let dataSet = try loadDataSet(data)
             let test = dataSet.test
             guard test.height == trained.imageHeight, test.width == trained.imageWidth, test.classes <= trained.classes else {
                 throw CLIError("the model reads \(trained.imageHeight)×\(trained.imageWidth) images of \(trained.classes) classes; \(dataSet.name) has \(test.height)×\(test.width) images of \(test.classes) classes")

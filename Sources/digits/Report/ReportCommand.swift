@@ -32,12 +32,7 @@ extension Digits {
                     history.append(m)
                 }
             }
-            let test: ImageSet
-            do {
-                test = try (data.map { try DataSet.load(directory: $0) } ?? DataSet.embeddedMNIST()).test
-            } catch let error as DatasetError {
-                throw CLIError(error.description)
-            }
+            let test = try loadDataSet(data).test
             guard test.featureCount == trained.network.architecture.inputs, test.classes <= trained.classes else {
                 throw CLIError("the model reads \(trained.imageHeight)×\(trained.imageWidth) images of \(trained.classes) classes; the test set has \(test.height)×\(test.width) images of \(test.classes)")
             }

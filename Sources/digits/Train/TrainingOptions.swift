@@ -88,14 +88,7 @@ struct TrainingOptions: ParsableArguments {
     }
 
     /// The data set named by --data, or the embedded MNIST.
-    func loadData() throws -> DataSet {
-        do {
-            if let data { return try DataSet.load(directory: data) }
-            return try DataSet.embeddedMNIST()
-        } catch let error as DatasetError {
-            throw CLIError(error.description)
-        }
-    }
+    func loadData() throws -> DataSet { try loadDataSet(data) }
 
     /// Where training starts: fresh weights from the seed, or the state in `--resume`.
     func startingPoint(plan: Plan, architecture: Architecture, progress: ProgressView) throws -> (network: Network, optimizer: Optimizer?, nextStep: Int, history: [EpochMetrics]) {
