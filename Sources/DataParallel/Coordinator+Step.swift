@@ -40,15 +40,18 @@ extension Coordinator {
             let nodes = tree.nodes(covering: Plan.block(worker: w, of: workers.count, shards: plan.shardCount))
             guard !nodes.isEmpty else { continue }
             expected[worker.peer] = nodes
-        }
-        // One encoding for every worker: only the node lists differ, and they are small.
-        for (peer, nodes) in expected {
-            let message = WireMessage(run: configuration.runID, step: order,
-                                      .step(.init(position: position, nodes: nodes, parameters: parameters)))
+            let step: WireMessage.StepOrder
+            if worker.regionMapped, let region = worker.region {
+                // The worker is idle (it answered every order sent to it), so nobody reads these bytes now.
+                parameters.withUnsafeBufferPointer { region.parameters.baseAddress!.update(from: $0.baseAddress!, count: region.parameterCount) }
+                step = .init(position: position, nodes: nodes, parameters: [], parametersInRegion: true)
+            } else {
+                step = .init(position: position, nodes: nodes, parameters: parameters)
+            }
             do {
-                try transport.send(message.encoded(), to: peer)
+                try transport.send(WireMessage(run: configuration.runID, step: order, .step(step)).encoded(), to: worker.peer)
             } catch {
-                drop(peer, reason: "cannot send to it (\(error))")
+                drop(worker.peer, reason: "cannot send to it (\(error))")
                 return nil
             }
         }
@@ -89,12 +92,20 @@ extension Coordinator {
                 return nil
             }
             workers.first { $0.peer == peer }?.lastHeard = arrived
-            guard case .gradient(let reply) = message.body else {
+            guard case .gradient(let original) = message.body else {
                 handleOutOfStep(peer: peer, bytes: bytes, now: arrived)
                 if lostAny(of: expected.keys, except: replied) { return nil }
                 continue
             }
             guard message.step == order else { continue } // a late reply to an attempt that was redone
+            guard let worker = workers.first(where: { $0.peer == peer }) else { continue }
+            let reply: WireMessage.GradientReply
+            do {
+                reply = try takeSums(of: original, from: worker)
+            } catch {
+                drop(peer, reason: "bad gradient: \(error)")
+                return nil
+            }
             if let problem = check(reply, expected: nodes) {
                 drop(peer, reason: "bad gradient: \(problem)")
                 return nil
@@ -112,6 +123,37 @@ extension Coordinator {
         result.waitSeconds = max(0, lastReply - (firstReply ?? lastReply))
         result.communicationSeconds = max(0, wall - slowestCompute - result.waitSeconds)
         return result
+    }
+
+    /// The reply with its sums in hand: those the worker left in its region are read from
+    /// there (one copy). Updates what the coordinator knows of the worker's region.
+    func takeSums(of reply: WireMessage.GradientReply, from worker: WorkerState) throws -> WireMessage.GradientReply {
+        switch reply.region {
+        case .none:
+            if let region = worker.region {
+                log("worker \(worker.name) could not map its shared region \(region.path): its parameters and sums go through ZeroMQ")
+                worker.region = nil
+                worker.regionMapped = false
+            }
+            return reply
+        case .mapped, .sums:
+            guard let region = worker.region else {
+                throw TrainingError("it says it uses a shared region, but it was offered none")
+            }
+            if !worker.regionMapped {
+                worker.regionMapped = true
+                region.unlink() // both sides hold a mapping; no name is left to leak on a crash
+            }
+            guard reply.region == .sums else { return reply }
+            guard reply.nodes.count <= region.slots else {
+                throw TrainingError("it says \(reply.nodes.count) sums are in its region, which has \(region.slots) slots")
+            }
+            var copy = reply
+            for (i, node) in reply.nodes.enumerated() where node.statistics.count > 0 {
+                copy.nodes[i].values = Array(region.slot(i))
+            }
+            return copy
+        }
     }
 
     /// Whether a worker this step still waits for has been dropped.

@@ -16,9 +16,12 @@ public struct CoordinatorConfiguration: Sendable {
     public var coreType: String
     public var allowMixedKernels: Bool
     public var runID: UInt64
+    /// Offer workers on this machine a `SharedRegion` for parameters and sums.
+    public var sharedMemory: Bool
 
     public init(workers: Int, joinTimeout: Double = 60, heartbeatInterval: Double = 0.5, heartbeatTimeout: Double = 5,
-                coreType: String, allowMixedKernels: Bool = false, runID: UInt64) {
+                coreType: String, allowMixedKernels: Bool = false, runID: UInt64, sharedMemory: Bool = false) {
+        self.sharedMemory = sharedMemory
         self.workers = workers
         self.joinTimeout = joinTimeout
         self.heartbeatInterval = heartbeatInterval
@@ -51,6 +54,10 @@ public final class Coordinator: StepExecutor {
         let name: String
         var held: Set<Int> = []
         var lastHeard: Double
+        /// The region offered in the welcome, until the worker says it could not map it.
+        var region: SharedRegion?
+        /// Whether the worker said it mapped the region: its parameters then go there.
+        var regionMapped = false
         init(peer: Peer, name: String, now: Double) {
             self.peer = peer
             self.name = name
@@ -169,12 +176,20 @@ public final class Coordinator: StepExecutor {
                 log("warning: worker \(hello.name) computes with \(hello.coreType) kernels, the coordinator with \(configuration.coreType): --allow-mixed-kernels is on, results are no longer bit-exact")
             }
             let worker = WorkerState(peer: peer, name: hello.name.isEmpty ? peer.description : hello.name, now: Clock.now())
-            let welcome = WireMessage.Welcome(
+            if configuration.sharedMemory && !hello.host.isEmpty && hello.host == SharedRegion.hostIdentity {
+                do {
+                    worker.region = try SharedRegion.create(parameterCount: architecture.parameterCount, slots: regionSlots(), name: worker.name)
+                } catch {
+                    log("worker \(worker.name) runs on this machine, but its parameters and sums go through ZeroMQ: \(error)")
+                }
+            }
+            var welcome = WireMessage.Welcome(
                 workerIndex: nextWorkerIndex,
                 settings: String(decoding: try! JSONEncoder.sorted.encode(plan.settings), as: UTF8.self),
                 architecture: String(decoding: try! JSONEncoder.sorted.encode(architecture), as: UTF8.self),
                 shardCount: plan.shardCount, imageHeight: images.height, imageWidth: images.width, classes: images.classes,
                 heartbeatInterval: configuration.heartbeatInterval, heartbeatTimeout: configuration.heartbeatTimeout)
+            if let region = worker.region { (welcome.region, welcome.regionNonce) = (region.path, region.nonce) }
             nextWorkerIndex += 1
             do {
                 try transport.send(WireMessage(run: configuration.runID, .welcome(welcome)).encoded(), to: peer)
@@ -184,6 +199,14 @@ public final class Coordinator: StepExecutor {
                 log("could not welcome worker \(worker.name): \(error)")
             }
         }
+    }
+
+    /// Slots for a new worker's region: the most tree nodes any worker's block needs while
+    /// the planned number of workers (or one more than now) are active. After drops, blocks
+    /// grow and may need more; such steps carry their sums in the message instead.
+    func regionSlots() -> Int {
+        let count = max(configuration.workers, workers.count + 1)
+        return max(1, (0..<count).map { tree.nodes(covering: Plan.block(worker: $0, of: count, shards: plan.shardCount)).count }.max() ?? 1)
     }
 
     /// Why a hello is refused, naming both sides, or nil to admit it.

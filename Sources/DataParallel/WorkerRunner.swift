@@ -46,6 +46,8 @@ public final class WorkerRunner {
     /// The run's settings and model, decoded once from the welcome.
     var setup: (settings: TrainingSettings, architecture: Architecture)?
     var held: [Int: WireMessage.ShardData.Shard] = [:]
+    /// The region the coordinator offered, when this worker could map it.
+    var region: SharedRegion?
     public private(set) var stepsComputed = 0
 
     public init(transport: WorkerTransport, configuration: Configuration, log: @escaping (String) -> Void = { _ in }) {
@@ -57,7 +59,7 @@ public final class WorkerRunner {
     /// Runs until the coordinator shuts the run down. Throws when the coordinator vanishes.
     public func run() throws -> Ending {
         let hello = WireMessage.Hello(name: configuration.name, coreType: configuration.coreType, threads: configuration.threads,
-                                      expectedShape: configuration.expectedShape)
+                                      expectedShape: configuration.expectedShape, host: SharedRegion.hostIdentity)
         try transport.send(WireMessage(run: 0, .hello(hello)).encoded())
         var lastHeard = Clock.now()
         var lastSent = Clock.now()
@@ -133,6 +135,14 @@ public final class WorkerRunner {
         setup = (settings, architecture)
         held = [:]
         engine = nil
+        region = nil
+        if !w.region.isEmpty {
+            do {
+                region = try SharedRegion.attach(path: w.region, nonce: w.regionNonce, parameterCount: architecture.parameterCount)
+            } catch {
+                log("parameters and sums go through ZeroMQ: cannot use the coordinator's shared region (\(error))")
+            }
+        }
         BLAS.threads = 1
         log("joined run \(run) as worker \(w.workerIndex): \(architecture.summary), \(w.shardCount) shards")
     }
@@ -169,7 +179,9 @@ public final class WorkerRunner {
 
     func compute(_ order: WireMessage.StepOrder, step: UInt64) throws -> WireMessage {
         guard let engine else { throw TrainingError("the coordinator sent a step before any shards") }
-        guard order.parameters.count == engine.architecture.parameterCount else {
+        if order.parametersInRegion {
+            guard region != nil else { throw TrainingError("the coordinator put the parameters in a shared region this worker has not mapped") }
+        } else if order.parameters.count != engine.architecture.parameterCount {
             throw TrainingError("the coordinator sent \(order.parameters.count) parameters, the model has \(engine.architecture.parameterCount)")
         }
         for node in order.nodes {
@@ -178,12 +190,23 @@ public final class WorkerRunner {
             }
         }
         let start = Clock.now()
-        let sums = order.parameters.withUnsafeBufferPointer { engine.compute(order.nodes, at: order.position, parameters: $0.baseAddress!) }
+        let sums = if order.parametersInRegion, let region {
+            engine.compute(order.nodes, at: order.position, parameters: UnsafePointer(region.parameters.baseAddress!))
+        } else {
+            order.parameters.withUnsafeBufferPointer { engine.compute(order.nodes, at: order.position, parameters: $0.baseAddress!) }
+        }
         let seconds = Clock.now() - start
         stepsComputed += 1
-        let nodes = sums.map { node, sum in
-            WireMessage.GradientReply.Node(node: node, statistics: sum.statistics, values: sum.statistics.count == 0 ? [] : sum.values)
+        let inRegion = region.map { sums.count <= $0.slots } ?? false
+        let nodes = sums.enumerated().map { i, pair in
+            let (node, sum) = pair
+            if inRegion && sum.statistics.count > 0 {
+                sum.values.withUnsafeBufferPointer { region!.slot(i).baseAddress!.update(from: $0.baseAddress!, count: region!.parameterCount) }
+            }
+            return WireMessage.GradientReply.Node(node: node, statistics: sum.statistics,
+                                                  values: inRegion || sum.statistics.count == 0 ? [] : sum.values)
         }
-        return WireMessage(run: runID, step: step, .gradient(.init(nodes: nodes, computeSeconds: seconds)))
+        let use: WireMessage.GradientReply.RegionUse = region == nil ? .none : inRegion ? .sums : .mapped
+        return WireMessage(run: runID, step: step, .gradient(.init(nodes: nodes, computeSeconds: seconds, region: use)))
     }
 }

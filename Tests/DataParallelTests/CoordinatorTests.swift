@@ -31,11 +31,12 @@ final class CoordinatorTests: XCTestCase {
         func record(_ name: String, _ r: Result<WorkerRunner.Ending, Error>) { lock.lock(); results[name] = r; lock.unlock() }
     }
 
-    func makeCoordinator(hub: InMemoryHub, workers: Int, joinTimeout: Double = 5, heartbeatTimeout: Double = 2, log: Log? = nil) -> Coordinator {
+    func makeCoordinator(hub: InMemoryHub, workers: Int, joinTimeout: Double = 5, heartbeatTimeout: Double = 2, log: Log? = nil,
+                         sharedMemory: Bool = false) -> Coordinator {
         let plan = Plan(settings: settings, sampleCount: images.count)
         let architecture = settings.architecture(inputs: images.featureCount, classes: images.classes)
         let config = CoordinatorConfiguration(workers: workers, joinTimeout: joinTimeout, heartbeatInterval: 0.05,
-                                              heartbeatTimeout: heartbeatTimeout, coreType: "Test", runID: 99)
+                                              heartbeatTimeout: heartbeatTimeout, coreType: "Test", runID: 99, sharedMemory: sharedMemory)
         return Coordinator(plan: plan, architecture: architecture, images: images, configuration: config,
                            transport: hub.coordinatorEndpoint(), log: { log?.append($0) })
     }
@@ -49,8 +50,9 @@ final class CoordinatorTests: XCTestCase {
 
     /// Trains through the coordinator; `beforeStep` may disturb the run at a global step.
     func trainDistributed(workers names: [String], hub: InMemoryHub = InMemoryHub(), log: Log? = nil, threads: Int = 1,
-                          beforeStep: (Int, InMemoryHub) -> Void = { _, _ in }) throws -> [Float] {
-        let coordinator = makeCoordinator(hub: hub, workers: names.count, log: log)
+                          sharedMemory: Bool = false, beforeStep: (Int, InMemoryHub) -> Void = { _, _ in },
+                          atEnd: (Coordinator) -> Void = { _ in }) throws -> [Float] {
+        let coordinator = makeCoordinator(hub: hub, workers: names.count, log: log, sharedMemory: sharedMemory)
         let (group, _) = startWorkers(names, hub: hub, threads: threads)
         try coordinator.waitForWorkers()
         let trainer = Trainer(plan: coordinator.plan, network: Network(architecture: coordinator.architecture, seed: settings.seed), executor: coordinator)
@@ -58,6 +60,7 @@ final class CoordinatorTests: XCTestCase {
             beforeStep(trainer.nextStep, hub)
             _ = try trainer.step()
         }
+        atEnd(coordinator)
         coordinator.shutdown(reason: "done")
         XCTAssertEqual(group.wait(timeout: .now() + 10), .success)
         return trainer.network.parameters
@@ -69,6 +72,26 @@ final class CoordinatorTests: XCTestCase {
             let weights = try trainDistributed(workers: (0..<count).map { "w\($0)" })
             XCTAssertBitwiseEqual(weights, reference, "\(count) in-memory workers")
         }
+    }
+
+    /// Workers in this process are on this machine: parameters and sums go through shared
+    /// regions, with the same bits, also when a worker is cut off and its work redone.
+    func testSharedMemory_WorkersOnThisMachine_UseRegions_AndEqualOneProcess() throws {
+        let reference = try trainLocally(settings, images: images, threads: 1)
+        for count in 1...3 {
+            let weights = try trainDistributed(workers: (0..<count).map { "w\($0)" }, sharedMemory: true, atEnd: { coordinator in
+                XCTAssertEqual(coordinator.workers.filter(\.regionMapped).count, count, "every worker mapped its region")
+            })
+            XCTAssertBitwiseEqual(weights, reference, "\(count) workers with shared regions")
+        }
+        let log = Log()
+        let weights = try trainDistributed(workers: ["a", "b", "c"], log: log, sharedMemory: true) { step, hub in
+            if step == 4 { hub.disconnect("b") }
+        }
+        XCTAssertBitwiseEqual(weights, reference, "a worker cut off mid-run, regions in use")
+        XCTAssertTrue(log.text.contains("dropped worker b"), log.text)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: SharedRegion.directory).filter { $0.hasPrefix("digits-\(getpid())-") }
+        XCTAssertEqual(leftovers, [], "regions left in \(SharedRegion.directory)")
     }
 
     func testDistributed_WorkersWithSeveralThreads_EqualOneProcess_BitForBit() throws {
@@ -141,7 +164,7 @@ final class CoordinatorTests: XCTestCase {
         XCTAssertThrowsError(try coordinator.waitForWorkers()) { error in
             XCTAssertTrue("\(error)".contains("none came, 1 missing"), "\(error)")
         }
-        XCTAssertTrue(log.text.contains("protocol version 7, the coordinator speaks version 1"), log.text)
+        XCTAssertTrue(log.text.contains("protocol version 7, the coordinator speaks version \(WireMessage.protocolVersion)"), log.text)
         XCTAssertTrue(log.text.contains("expects a model of shape 64,99,4, the coordinator trains 64,12,4"), log.text)
         XCTAssertTrue(log.text.contains("core type is Prescott, the coordinator's is Test"), log.text)
     }

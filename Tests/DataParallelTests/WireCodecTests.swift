@@ -18,6 +18,15 @@ final class WireCodecTests: XCTestCase {
         ], computeSeconds: 0.003))),
         WireMessage(run: 42, .heartbeat),
         WireMessage(run: 42, .goodbye("interrupted")),
+        WireMessage(run: 0, .hello(.init(name: "local", coreType: "Haswell", host: "boot-id/host"))),
+        WireMessage(run: 42, .welcome(.init(workerIndex: 2, settings: "{}", architecture: "{}", shardCount: 2, imageHeight: 8, imageWidth: 8,
+                                            classes: 4, heartbeatInterval: 0.5, heartbeatTimeout: 5,
+                                            region: "/dev/shm/digits-1-w-abc", regionNonce: 0xFEED_FACE_CAFE_BEEF))),
+        WireMessage(run: 42, step: 18, .step(.init(position: StepPosition(epoch: 0, step: 1), nodes: [TreeNode(first: 0, size: 1)],
+                                                   parameters: [], parametersInRegion: true))),
+        WireMessage(run: 42, step: 18, .gradient(.init(nodes: [
+            .init(node: TreeNode(first: 0, size: 1), statistics: BatchStatistics(lossSum: 1, correct: 1, count: 2), values: []),
+        ], computeSeconds: 0.001, region: .sums))),
         WireMessage(run: 42, .shutdown("training finished")),
         WireMessage(run: 42, .error("gradient for shard 9, which you were not given")),
     ]
@@ -50,6 +59,24 @@ final class WireCodecTests: XCTestCase {
         let countOffset = bytes.count - 16 - 4
         bytes.replaceSubrange(countOffset..<(countOffset + 4), with: [0xFF, 0xFF, 0xFF, 0x7F])
         XCTAssertThrowsError(try WireMessage(decoding: bytes)) { XCTAssertTrue("\($0)".contains("do not fit"), "\($0)") }
+    }
+
+    /// Bulk data is either in the message or in the shared region, never both; the region
+    /// flags take no other values.
+    func testDecode_RegionFlags_AreChecked() {
+        let both = WireMessage(run: 1, .step(.init(position: StepPosition(epoch: 0, step: 0), nodes: [TreeNode(first: 0, size: 1)],
+                                                   parameters: [1, 2], parametersInRegion: true)))
+        XCTAssertThrowsError(try WireMessage(decoding: both.encoded())) { XCTAssertTrue("\($0)".contains("carries 2 more"), "\($0)") }
+        let node = WireMessage.GradientReply.Node(node: TreeNode(first: 0, size: 1), statistics: BatchStatistics(lossSum: 1, correct: 0, count: 1), values: [3])
+        let sums = WireMessage(run: 1, .gradient(.init(nodes: [node], computeSeconds: 0, region: .sums)))
+        XCTAssertThrowsError(try WireMessage(decoding: sums.encoded())) { XCTAssertTrue("\($0)".contains("in the region carries 1 values"), "\($0)") }
+        var bytes = WireMessage(run: 1, .gradient(.init(nodes: [node], computeSeconds: 0, region: .mapped))).encoded()
+        XCTAssertNoThrow(try WireMessage(decoding: bytes))
+        bytes[WireMessage.headerSize + 8] = 3 // the region-use byte, after compute seconds
+        XCTAssertThrowsError(try WireMessage(decoding: bytes)) { XCTAssertTrue("\($0)".contains("unknown region use 3"), "\($0)") }
+        var flag = WireMessage(run: 1, .step(.init(position: StepPosition(epoch: 0, step: 0), nodes: [], parameters: []))).encoded()
+        flag[WireMessage.headerSize + 12] = 2 // after epoch, step, node count
+        XCTAssertThrowsError(try WireMessage(decoding: flag)) { XCTAssertTrue("\($0)".contains("not 0 or 1"), "\($0)") }
     }
 
     func testDecode_MisalignedNode_IsRefused() {

@@ -15,12 +15,24 @@ final class DistributedToolTests: XCTestCase {
         let trained = try Tool.run(["train", "--out", reference] + Self.flags)
         XCTAssertEqual(trained.status, 0, trained.stderr)
         let expected = try Tool.weightBytes(reference)
+        let regionsBefore = try Self.regions()
         for workers in 1...4 {
             let out = directory.appendingPathComponent("launch\(workers).safetensors").path
             let run = try Tool.run(["launch", "--workers", String(workers), "--out", out] + Self.flags)
             XCTAssertEqual(run.status, 0, "launch --workers \(workers): \(run.stderr)")
             XCTAssertEqual(try Tool.weightBytes(out), expected, "launch --workers \(workers) must write the bytes of train")
         }
+        // The same through ZeroMQ alone, without shared regions.
+        let out = directory.appendingPathComponent("launch-zmq.safetensors").path
+        let run = try Tool.run(["launch", "--workers", "2", "--no-shared-memory", "--out", out] + Self.flags)
+        XCTAssertEqual(run.status, 0, "launch --no-shared-memory: \(run.stderr)")
+        XCTAssertEqual(try Tool.weightBytes(out), expected, "launch --no-shared-memory must write the bytes of train")
+        XCTAssertEqual(try Self.regions(), regionsBefore, "launch must leave no shared region behind")
+    }
+
+    /// The shared regions of any digits process in /dev/shm.
+    static func regions() throws -> Set<String> {
+        Set(try FileManager.default.contentsOfDirectory(atPath: "/dev/shm").filter { $0.hasPrefix("digits-") })
     }
 
     func testLaunch_SIGTERM_SavesTheModelStopsTheWorkersAndExits130() throws {

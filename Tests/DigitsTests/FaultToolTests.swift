@@ -94,6 +94,9 @@ final class FaultToolTests: XCTestCase {
         wait("the first checkpoint") { FileManager.default.fileExists(atPath: checkpoint) }
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
+        // Regions are unlinked once mapped: a coordinator killed mid-run leaves none in /dev/shm.
+        let left = try DistributedToolTests.regions().filter { $0.hasPrefix("digits-\(first.processIdentifier)-") }
+        XCTAssertEqual(left, [], "the killed coordinator's regions")
         for w in workers { w.waitUntilExit() }
         for (w, name) in zip(workers, ["w1", "w2"]) {
             XCTAssertNotEqual(w.terminationStatus, 0)

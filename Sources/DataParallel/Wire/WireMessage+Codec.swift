@@ -17,6 +17,7 @@ extension WireMessage {
             w.string(h.coreType)
             w.int(h.threads)
             w.string(h.expectedShape)
+            w.string(h.host)
         case .welcome(let m):
             w.int(m.workerIndex)
             w.string(m.settings)
@@ -27,6 +28,8 @@ extension WireMessage {
             w.int(m.classes)
             w.f64(m.heartbeatInterval)
             w.f64(m.heartbeatTimeout)
+            w.string(m.region)
+            w.u64(m.regionNonce)
         case .shards(let d):
             w.int(d.drop.count)
             for i in d.drop { w.int(i) }
@@ -41,9 +44,11 @@ extension WireMessage {
             w.int(s.position.step)
             w.int(s.nodes.count)
             for n in s.nodes { w.int(n.first); w.int(n.size) }
+            w.u8(s.parametersInRegion ? 1 : 0)
             w.floats(s.parameters)
         case .gradient(let g):
             w.f64(g.computeSeconds)
+            w.u8(g.region.rawValue)
             w.int(g.nodes.count)
             for n in g.nodes {
                 w.int(n.node.first)
@@ -63,8 +68,8 @@ extension WireMessage {
 
     private var payloadEstimate: Int {
         switch body {
-        case .step(let s): s.parameters.count * 4 + s.nodes.count * 8 + 16
-        case .gradient(let g): g.nodes.reduce(0) { $0 + $1.values.count * 4 + 32 } + 16
+        case .step(let s): s.parameters.count * 4 + s.nodes.count * 8 + 17
+        case .gradient(let g): g.nodes.reduce(0) { $0 + $1.values.count * 4 + 32 } + 17
         case .shards(let d): d.shards.reduce(0) { $0 + $1.labels.count + $1.pixels.count + 16 }
         default: 64
         }
@@ -100,13 +105,14 @@ extension WireMessage {
         case .hello:
             body = .hello(Hello(protocolVersion: try r.u16("hello version"), name: try r.string("name"),
                                 coreType: try r.string("core type"), threads: try r.int("threads"),
-                                expectedShape: try r.string("expected shape")))
+                                expectedShape: try r.string("expected shape"), host: try r.string("host")))
         case .welcome:
             body = .welcome(Welcome(workerIndex: try r.int("worker index"), settings: try r.string("settings"),
                                     architecture: try r.string("architecture"), shardCount: try r.int("shard count"),
                                     imageHeight: try r.int("image height"), imageWidth: try r.int("image width"),
                                     classes: try r.int("classes"), heartbeatInterval: try r.f64("heartbeat interval"),
-                                    heartbeatTimeout: try r.f64("heartbeat timeout")))
+                                    heartbeatTimeout: try r.f64("heartbeat timeout"), region: try r.string("region"),
+                                    regionNonce: try r.u64("region nonce")))
         case .shards:
             let dropCount = try r.count("dropped shards", elementSize: 4)
             var drop: [Int] = []
@@ -122,9 +128,14 @@ extension WireMessage {
             let n = try r.count("nodes", elementSize: 8)
             var nodes: [TreeNode] = []
             for _ in 0..<n { nodes.append(try Self.node(&r)) }
-            body = .step(StepOrder(position: position, nodes: nodes, parameters: try r.floats("parameters")))
+            let inRegion = try Self.flag(&r, "parameters in region")
+            let parameters = try r.floats("parameters")
+            guard !inRegion || parameters.isEmpty else { throw WireError("a step with parameters in the region carries \(parameters.count) more") }
+            body = .step(StepOrder(position: position, nodes: nodes, parameters: parameters, parametersInRegion: inRegion))
         case .gradient:
             let seconds = try r.f64("compute seconds")
+            let rawUse = try r.u8("region use")
+            guard let use = GradientReply.RegionUse(rawValue: rawUse) else { throw WireError("unknown region use \(rawUse)") }
             let n = try r.count("nodes", elementSize: 28)
             var nodes: [GradientReply.Node] = []
             for _ in 0..<n {
@@ -134,7 +145,10 @@ extension WireMessage {
                 nodes.append(.init(node: node, statistics: BatchStatistics(lossSum: loss, correct: correct, count: count),
                                    values: try r.floats("gradient")))
             }
-            body = .gradient(GradientReply(nodes: nodes, computeSeconds: seconds))
+            if use == .sums, let n = nodes.first(where: { !$0.values.isEmpty }) {
+                throw WireError("a reply with its sums in the region carries \(n.values.count) values for node \(n.node.first)+\(n.node.size)")
+            }
+            body = .gradient(GradientReply(nodes: nodes, computeSeconds: seconds, region: use))
         case .heartbeat:
             body = .heartbeat
         case .goodbye:
@@ -145,6 +159,12 @@ extension WireMessage {
             body = .error(try r.string("reason"))
         }
         try r.finish("a \(kind) message")
+    }
+
+    private static func flag(_ r: inout WireReader, _ what: String) throws -> Bool {
+        let v = try r.u8(what)
+        guard v <= 1 else { throw WireError("\(what) is \(v), not 0 or 1") }
+        return v == 1
     }
 
     private static func node(_ r: inout WireReader) throws -> TreeNode {
