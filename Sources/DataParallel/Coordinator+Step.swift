@@ -9,15 +9,14 @@ extension Coordinator {
         while true {
             try checkAbort()
             drainWithoutWaiting()
-            if !pendingHellos.isEmpty {
-                admitPending()
-                rebalance()
-            }
+            admitPending()
+            // A worker may have left or joined while we drained (a goodbye between steps):
+            // blocks follow the active workers, so shards move before the step is sent.
+            if blocksChanged { rebalance() }
             guard !workers.isEmpty else {
                 throw TrainingError("no workers left at epoch \(position.epoch + 1), step \(position.step + 1): every worker failed or left (last: \(lastDropReason ?? "none joined")). If every gradient was NaN, the training diverged: lower --lr.")
             }
             if let result = try attempt(position, parameters: parameters) { return result }
-            rebalance()
         }
     }
 

@@ -194,6 +194,7 @@ public final class Coordinator: StepExecutor {
             do {
                 try transport.send(WireMessage(run: configuration.runID, .welcome(welcome)).encoded(), to: peer)
                 workers.append(worker)
+                blocksChanged = true
                 log("worker \(worker.name) joined (\(workers.count) active)")
             } catch {
                 log("could not welcome worker \(worker.name): \(error)")
@@ -238,13 +239,18 @@ public final class Coordinator: StepExecutor {
     func drop(_ peer: Peer, reason: String) {
         guard let i = workers.firstIndex(where: { $0.peer == peer }) else { return }
         let worker = workers.remove(at: i)
+        blocksChanged = true
         lastDropReason = "\(worker.name): \(reason)"
         log("dropped worker \(worker.name): \(reason); its shards move to the \(workers.count) others")
         try? transport.send(WireMessage(run: configuration.runID, .shutdown("dropped: \(reason)")).encoded(), to: peer)
     }
 
+    /// Whether workers joined or were dropped since the last `rebalance`.
+    var blocksChanged = false
+
     /// Gives every active worker the samples of its block and forgets the rest.
     func rebalance() {
+        blocksChanged = false
         for (w, worker) in workers.enumerated() {
             let block = Set(Plan.block(worker: w, of: workers.count, shards: plan.shardCount))
             let drop = worker.held.subtracting(block).sorted()

@@ -94,6 +94,19 @@ final class CoordinatorTests: XCTestCase {
         XCTAssertEqual(leftovers, [], "regions left in \(SharedRegion.directory)")
     }
 
+    /// A goodbye that arrives between steps: the worker is dropped as the next step begins,
+    /// and its shards must reach the others before that step is sent to them.
+    func testDistributed_WorkerLeavesBetweenSteps_ShardsMoveBeforeTheNextStep() throws {
+        let reference = try trainLocally(settings, images: images, threads: 1)
+        let log = Log()
+        let weights = try trainDistributed(workers: ["a", "b", "c"], log: log) { step, hub in
+            if step == 4 { hub.inject(WireMessage(run: 99, .goodbye("leaving")).encoded(), from: Peer(id: Array("b".utf8))) }
+        }
+        XCTAssertBitwiseEqual(weights, reference, "a worker left between steps")
+        XCTAssertTrue(log.text.contains("dropped worker b: it left: leaving"), log.text)
+        XCTAssertFalse(log.text.contains("no reply"), log.text)
+    }
+
     func testDistributed_WorkersWithSeveralThreads_EqualOneProcess_BitForBit() throws {
         // 3 shards: a lone worker sends nodes 0+2 and 2+1; with 3 threads node 0+2 is split in two.
         let reference = try trainLocally(settings, images: images, threads: 1)
