@@ -22,11 +22,14 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
 
+        // futex(2) and a sequence-locked mailbox for shared regions: syscall(2) is variadic,
+        // which Swift cannot call, and the mailbox needs C11 atomics on raw shared memory.
+        .target(name: "CFutex"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "NeuralNetwork", dependencies: ["CBLAS"]),
         .target(name: "Datasets", dependencies: ["CZlib", "CPNG"], resources: [.copy("Resources/mnist")]),
         .target(name: "Plots"),
-        .target(name: "DataParallel", dependencies: ["NeuralNetwork", "Datasets", "ZeroMQ"]),
+        .target(name: "DataParallel", dependencies: ["NeuralNetwork", "Datasets", "ZeroMQ", "CFutex"]),
         .target(name: "DrawServer", dependencies: [
             "DataParallel", "Datasets", "NeuralNetwork",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -42,7 +42,8 @@ public final class Coordinator: StepExecutor {
     public let architecture: Architecture
     public let images: ImageSet
     public let configuration: CoordinatorConfiguration
-    let transport: CoordinatorTransport
+    /// The given transport, with mailbox lanes to workers that mapped their shared region.
+    let transport: MailboxCoordinatorTransport
     let tree: ReductionTree
     /// Log lines for people (joins, refusals, drops), with no trailing newline.
     public var log: (String) -> Void
@@ -80,7 +81,7 @@ public final class Coordinator: StepExecutor {
         self.architecture = architecture
         self.images = images
         self.configuration = configuration
-        self.transport = transport
+        self.transport = MailboxCoordinatorTransport(inner: transport, spin: (transport as? ZeroMQCoordinatorTransport)?.spin ?? 0)
         self.tree = ReductionTree(shardCount: plan.shardCount)
         self.log = log
     }
@@ -239,6 +240,7 @@ public final class Coordinator: StepExecutor {
     func drop(_ peer: Peer, reason: String) {
         guard let i = workers.firstIndex(where: { $0.peer == peer }) else { return }
         let worker = workers.remove(at: i)
+        transport.detach(peer)
         blocksChanged = true
         lastDropReason = "\(worker.name): \(reason)"
         log("dropped worker \(worker.name): \(reason); its shards move to the \(workers.count) others")

@@ -34,7 +34,8 @@ public final class WorkerRunner {
         case shutdown(String)
     }
 
-    let transport: WorkerTransport
+    /// The given transport, and the mailboxes of the shared region once mapped.
+    let transport: MailboxWorkerTransport
     public var configuration: Configuration
     public var log: (String) -> Void
     /// Polled between messages; true makes the worker say goodbye and return.
@@ -51,7 +52,7 @@ public final class WorkerRunner {
     public private(set) var stepsComputed = 0
 
     public init(transport: WorkerTransport, configuration: Configuration, log: @escaping (String) -> Void = { _ in }) {
-        self.transport = transport
+        self.transport = MailboxWorkerTransport(inner: transport)
         self.configuration = configuration
         self.log = log
     }
@@ -143,6 +144,7 @@ public final class WorkerRunner {
                 log("parameters and sums go through ZeroMQ: cannot use the coordinator's shared region (\(error))")
             }
         }
+        transport.attach(region)
         BLAS.threads = 1
         log("joined run \(run) as worker \(w.workerIndex): \(architecture.summary), \(w.shardCount) shards")
     }

@@ -53,20 +53,24 @@ final class SharedRegionTests: XCTestCase {
             }
         }
         let path = "/dev/shm/digits-\(getpid())-plain"
-        FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 4096))
+        FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 8192))
         defer { unlink(path) }
         XCTAssertThrowsError(try SharedRegion.attach(path: path, nonce: 1, parameterCount: 4)) {
             XCTAssertTrue("\($0)".contains("not the region of this run"), "\($0)")
         }
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), Data(repeating: 0x41, count: 4096), "the file was changed")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), Data(repeating: 0x41, count: 8192), "the file was changed")
     }
 
     /// A region cut short after its header (a mapping of it would SIGBUS on access) is refused.
     func testAttach_TruncatedRegion_IsRefused() throws {
         let region = try SharedRegion.create(parameterCount: 1000, slots: 2, name: "short")
-        XCTAssertEqual(truncate(region.path, 4096), 0)
+        XCTAssertEqual(truncate(region.path, 8192), 0)
         XCTAssertThrowsError(try SharedRegion.attach(path: region.path, nonce: region.nonce, parameterCount: 1000)) {
-            XCTAssertTrue("\($0)".contains("has 4096 bytes, its header implies 12064"), "\($0)")
+            XCTAssertTrue("\($0)".contains("has 8192 bytes, its header implies \(SharedRegion.headerSize + 3 * 4000)"), "\($0)")
+        }
+        XCTAssertEqual(truncate(region.path, 100), 0)
+        XCTAssertThrowsError(try SharedRegion.attach(path: region.path, nonce: region.nonce, parameterCount: 1000)) {
+            XCTAssertTrue("\($0)".contains("not a regular file of at least"), "\($0)")
         }
     }
 }

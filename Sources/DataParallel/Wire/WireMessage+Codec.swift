@@ -84,6 +84,12 @@ extension WireMessage {
         return try? r.u16("version")
     }
 
+    /// The step number in a frame's header, if it is long enough to have one.
+    static func peekStep(_ bytes: [UInt8]) -> UInt64? {
+        guard bytes.count >= headerSize else { return nil }
+        return (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[16 + $1]) << (8 * $1) }
+    }
+
     /// Decodes one frame. Throws `WireError` for anything but a well-formed message of this
     /// protocol version.
     public init(decoding bytes: [UInt8]) throws {
