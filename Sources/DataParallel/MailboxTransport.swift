@@ -17,8 +17,9 @@ final class MailboxCoordinatorTransport: CoordinatorTransport {
     final class Lane {
         let region: SharedRegion
         var seen: UInt32
-        /// Whether a reply is due in the outbox.
-        var awaiting = false
+        /// The step number of the last order posted whose reply has not been taken. A redone
+        /// step posts again before the first reply came; that late reply must not end the wait.
+        var awaiting: UInt64?
         /// While ordered messages went through ZeroMQ, the step number of the last order sent
         /// behind them (0 before one is), and nil when the mailbox may be used.
         var behindZeroMQ: UInt64?
@@ -45,7 +46,7 @@ final class MailboxCoordinatorTransport: CoordinatorTransport {
         if let lane = lanes[peer] {
             if kind == .step {
                 if lane.behindZeroMQ == nil && lane.region.inbox.post(message) {
-                    lane.awaiting = true
+                    lane.awaiting = WireMessage.peekStep(message)
                     return
                 }
                 if lane.behindZeroMQ != nil { lane.behindZeroMQ = WireMessage.peekStep(message) }
@@ -57,13 +58,13 @@ final class MailboxCoordinatorTransport: CoordinatorTransport {
     }
 
     func receive(timeout: Double) throws -> (peer: Peer, message: [UInt8])? {
-        guard lanes.values.contains(where: \.awaiting) else { return try note(inner.receive(timeout: timeout)) }
+        guard lanes.values.contains(where: { $0.awaiting != nil }) else { return try note(inner.receive(timeout: timeout)) }
         let start = Clock.now()
         let deadline = start + max(0, timeout)
         while true {
-            for (peer, lane) in lanes where lane.awaiting {
+            for (peer, lane) in lanes where lane.awaiting != nil {
                 if let message = lane.region.outbox.take(after: &lane.seen) {
-                    lane.awaiting = false
+                    if WireMessage.peekStep(message) == lane.awaiting { lane.awaiting = nil }
                     return (peer, message)
                 }
             }
@@ -72,7 +73,7 @@ final class MailboxCoordinatorTransport: CoordinatorTransport {
             if now >= deadline { return nil }
             if now - start < spin {
                 sched_yield()
-            } else if let lane = lanes.values.first(where: \.awaiting) {
+            } else if let lane = lanes.values.first(where: { $0.awaiting != nil }) {
                 lane.region.outbox.wait(after: lane.seen, timeout: min(deadline - now, Self.slice))
             } else {
                 return try note(inner.receive(timeout: deadline - now))

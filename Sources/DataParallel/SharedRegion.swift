@@ -90,7 +90,7 @@ public final class SharedRegion: @unchecked Sendable {
         var random = SystemRandomNumberGenerator()
         // The nonce only proves the worker reads the file it was told of; it does not enter any result.
         let nonce = random.next() as UInt64
-        let path = "\(directory)/digits-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })-\(String(nonce, radix: 36))"
+        let path = "\(directory)/digits-\(getpid())-\(String(name.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.prefix(32)))-\(String(nonce, radix: 36))"
         let size = byteCount(parameterCount: parameterCount, slots: slots)
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw TrainingError("cannot create \(path): \(String(cString: strerror(errno)))") }

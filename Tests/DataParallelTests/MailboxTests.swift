@@ -109,6 +109,25 @@ final class MailboxTests: XCTestCase {
         XCTAssertEqual(try worker.receive(timeout: 0), step(6), "a detached worker gets its steps through ZeroMQ")
     }
 
+    /// A step redone before its first order was answered: the late answer to the first order
+    /// must not end the wait for the answer to the second.
+    func testCoordinatorLane_LateAnswerToARedoneStep_DoesNotEndTheWait() throws {
+        let hub = InMemoryHub()
+        let peer = Peer(id: Array("w".utf8))
+        let coordinator = MailboxCoordinatorTransport(inner: hub.coordinatorEndpoint(), spin: 0)
+        let region = try SharedRegion.create(parameterCount: 4, slots: 1, name: "redo")
+        coordinator.attach(region, for: peer)
+        try coordinator.send(step(1), to: peer)
+        try coordinator.send(step(2), to: peer)
+        XCTAssertTrue(region.outbox.post(reply(1)))
+        XCTAssertEqual(try coordinator.receive(timeout: 1)?.message, reply(1))
+        let poster = Unchecked(value: region)
+        let reply2 = reply(2)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { _ = poster.value.outbox.post(reply2) }
+        XCTAssertEqual(try coordinator.receive(timeout: 5)?.message, reply(2), "the answer to the redone step is still awaited")
+        XCTAssertNil(try coordinator.receive(timeout: 0.01))
+    }
+
     /// A worker answers through the outbox only an order that came through the inbox.
     func testWorkerLane_AnswersTheWayTheOrderCame() throws {
         let hub = InMemoryHub()

@@ -23,6 +23,14 @@ final class SharedRegionTests: XCTestCase {
         XCTAssertEqual(coordinator.slot(0)[4], 3)
     }
 
+    /// Worker names may be up to 255 bytes of anything: the file name keeps a short ASCII part.
+    func testCreate_LongOrForeignWorkerName_StillGivesAShortPath() throws {
+        let region = try SharedRegion.create(parameterCount: 2, slots: 1, name: String(repeating: "é/x.", count: 100))
+        let file = (region.path as NSString).lastPathComponent
+        XCTAssertTrue(file.hasPrefix("digits-\(getpid())-\(String(repeating: "x", count: 32))-"), file)
+        XCTAssertLessThan(file.utf8.count, 80)
+    }
+
     func testRegion_NameIsRemovedWhenTheCreatorGoes() throws {
         var region: SharedRegion? = try SharedRegion.create(parameterCount: 3, slots: 1, name: "gone")
         let path = region!.path
