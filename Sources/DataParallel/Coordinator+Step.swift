@@ -92,6 +92,12 @@ extension Coordinator {
             }
             workers.first { $0.peer == peer }?.lastHeard = arrived
             guard case .gradient(let original) = message.body else {
+                // A worker heartbeats only while idle: one that still does long after it was
+                // sent the order has lost or ignored it, and heartbeats alone would keep it on.
+                if case .heartbeat = message.body, arrived - sent > configuration.heartbeatTimeout {
+                    drop(peer, reason: String(format: "it is alive but has not answered the step sent %.1f s ago (timeout %.1f s)", arrived - sent, configuration.heartbeatTimeout))
+                    return nil
+                }
                 handleOutOfStep(peer: peer, bytes: bytes, now: arrived)
                 if lostAny(of: expected.keys, except: replied) { return nil }
                 continue

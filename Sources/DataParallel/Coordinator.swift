@@ -196,7 +196,7 @@ public final class Coordinator: StepExecutor {
                 try transport.send(WireMessage(run: configuration.runID, .welcome(welcome)).encoded(), to: peer)
                 workers.append(worker)
                 blocksChanged = true
-                log("worker \(worker.name) joined (\(workers.count) active)")
+                log("worker \(worker.name) joined (\(workers.count) active)\(worker.region == nil ? "" : ", on this machine: shared memory offered")")
             } catch {
                 log("could not welcome worker \(worker.name): \(error)")
             }

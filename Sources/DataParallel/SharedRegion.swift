@@ -149,14 +149,20 @@ public final class SharedRegion: @unchecked Sendable {
         return SharedRegion(path: path, nonce: nonce, parameterCount: parameterCount, slots: Int(slots), base: base, size: size, linked: false)
     }
 
-    /// This machine (its kernel boot and host name), so that the coordinator offers regions
-    /// only to workers that can map them. "" when unknown: then no region is offered.
+    /// Where this process runs: the kernel boot, the host name, and the network and mount
+    /// namespaces, so that the coordinator offers regions only to workers that can map them.
+    /// Processes in other namespaces (containers, or the hosts `Scripts/multihost-test`
+    /// simulates with `ip netns`) may see another /dev/shm, and are meant as other machines:
+    /// they get ZeroMQ. "" when unknown: then no region is offered.
     public static let hostIdentity: String = {
-        guard let boot = try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8) else { return "" }
+        guard let boot = try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8),
+              let net = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net"),
+              let mnt = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/mnt")
+        else { return "" }
         var name = [CChar](repeating: 0, count: 256)
         guard gethostname(&name, name.count - 1) == 0 else { return "" }
         let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return boot.trimmingCharacters(in: .whitespacesAndNewlines) + "/" + host
+        return [boot.trimmingCharacters(in: .whitespacesAndNewlines), host, net, mnt].joined(separator: "/")
     }()
 }
 

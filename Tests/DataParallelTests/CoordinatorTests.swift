@@ -120,6 +120,29 @@ final class CoordinatorTests: XCTestCase {
         XCTAssertFalse(log.text.contains("no reply"), log.text)
     }
 
+    /// A peer that joins and then only heartbeats, never answering its steps: heartbeats
+    /// must not keep it on forever. It is dropped after the heartbeat timeout, its work redone.
+    func testDistributed_WorkerThatHeartbeatsButNeverAnswers_IsDropped() throws {
+        let reference = try trainLocally(settings, images: images, threads: 1)
+        let log = Log()
+        let hub = InMemoryHub()
+        let idle = Unchecked(value: hub.workerEndpoint(named: "idle"))
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            try? idle.value.send(WireMessage(run: 0, .hello(.init(name: "idle", coreType: "Test"))).encoded())
+            while true {
+                if let bytes = try? idle.value.receive(timeout: 0.05), let message = try? WireMessage(decoding: bytes),
+                   case .shutdown = message.body { break }
+                try? idle.value.send(WireMessage(run: 99, .heartbeat).encoded())
+            }
+            done.signal()
+        }.start()
+        let weights = try trainDistributed(workers: ["a", "b"], hub: hub, log: log)
+        XCTAssertBitwiseEqual(weights, reference, "with a worker that never answers")
+        XCTAssertTrue(log.text.contains("dropped worker idle: it is alive but has not answered the step"), log.text)
+        XCTAssertEqual(done.wait(timeout: .now() + 5), .success)
+    }
+
     func testDistributed_WorkersWithSeveralThreads_EqualOneProcess_BitForBit() throws {
         // 3 shards: a lone worker sends nodes 0+2 and 2+1; with 3 threads node 0+2 is split in two.
         let reference = try trainLocally(settings, images: images, threads: 1)

@@ -31,6 +31,15 @@ final class SharedRegionTests: XCTestCase {
         XCTAssertLessThan(file.utf8.count, 80)
     }
 
+    /// Other network or mount namespaces count as other machines (another /dev/shm, or a
+    /// simulated host): the identity names both.
+    func testHostIdentity_NamesBootHostAndNamespaces() {
+        let identity = SharedRegion.hostIdentity
+        XCTAssertTrue(identity.contains("/net:["), identity)
+        XCTAssertTrue(identity.contains("/mnt:["), identity)
+        XCTAssertEqual(identity.split(separator: "/").count, 4, identity)
+    }
+
     func testRegion_NameIsRemovedWhenTheCreatorGoes() throws {
         var region: SharedRegion? = try SharedRegion.create(parameterCount: 3, slots: 1, name: "gone")
         let path = region!.path

@@ -84,7 +84,7 @@ final class FaultToolTests: XCTestCase {
         wait("the first checkpoint") { FileManager.default.fileExists(atPath: checkpoint) }
         workers.append(try startWorker("w3"))
         try finish(coordinator, workers: workers)
-        XCTAssertTrue(Tool.log(directory, "coordinator").contains("worker w3 joined (3 active)"), Tool.log(directory, "coordinator"))
+        XCTAssertTrue(Tool.log(directory, "coordinator").contains("worker w3 joined (3 active), on this machine: shared memory offered"), Tool.log(directory, "coordinator"))
         XCTAssertEqual(workers[2].terminationStatus, 0)
     }
 
