@@ -26,7 +26,7 @@ struct CoordinatorOptions: ParsableArguments {
     @Flag(name: .customLong("allow-mixed-kernels"), help: "Admit workers whose OpenBLAS core type differs from the coordinator's (results are then no longer bit-exact).")
     var allowMixedKernels = false
 
-    @Flag(name: .customLong("no-shared-memory"), help: "Send parameters and gradient sums through ZeroMQ even to workers on this machine (by default they go through a shared-memory file in /dev/shm, and only small messages through ZeroMQ; the weights are the same either way).")
+    @Flag(name: .customLong("no-shared-memory"), help: "Send everything through ZeroMQ, even to workers on this machine (by default those trade weights, gradient sums and step messages through a shared-memory file in /dev/shm; the weights are the same either way).")
     var noSharedMemory = false
 
     func validate() throws {
