@@ -95,7 +95,11 @@ public final class SharedRegion: @unchecked Sendable {
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw TrainingError("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        #if os(Linux)
         let reserved = posix_fallocate(fd, 0, off_t(size))
+        #else
+        let reserved = ftruncate(fd, off_t(size)) == 0 ? 0 : errno
+        #endif
         guard reserved == 0 else {
             _ = Foundation.unlink(path)
             throw TrainingError("cannot reserve \(size) bytes in \(directory) for \(path): \(String(cString: strerror(reserved)))")
