@@ -38,7 +38,7 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in Scripts/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_reference import emit, load_mnist, torch_mlp  # noqa: E402  (the same reader and output as Scripts/bench)
+from bench_reference import emit, load_mnist, torch_epoch, torch_mlp  # noqa: E402  (the same reader, model, loop and output as Scripts/bench)
 
 SAMPLES_NOTE = "samples/s = 60,000 training samples ÷ seconds of the timed training loop"
 
@@ -101,19 +101,12 @@ def train_rank(rank, args, port, data):
     generator = torch.Generator().manual_seed(args.seed)
     for epoch in range(1, args.epochs + 1):
         order = torch.randperm(n, generator=generator)  # the same on every rank
-        loss_sum = torch.zeros((), dtype=torch.float64)
         model.train()
         dist.barrier()
         start = time.perf_counter()
         with sync():
-            for s in range(0, n, B):
-                idx = order[s:s + B].tensor_split(R)[rank]
-                x, y = X.index_select(0, idx), Y.index_select(0, idx)
-                optimizer.zero_grad(set_to_none=True)
-                loss = loss_fn(model(x), y)
-                loss.backward()
-                optimizer.step()
-                loss_sum += loss.detach() * len(idx)
+            loss_sum = torch_epoch(torch, model, optimizer, loss_fn, X, Y,
+                                   (order[s:s + B].tensor_split(R)[rank] for s in range(0, n, B)))
         dist.barrier()
         seconds = time.perf_counter() - start
         if rank == 0:

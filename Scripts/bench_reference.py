@@ -165,6 +165,20 @@ def torch_mlp(torch):
     return model
 
 
+def torch_epoch(torch, model, optimizer, loss_fn, X, Y, batches):
+    """One pass of plain SGD steps over `batches` (index tensors into X, Y); returns the sum of
+    the per-sample losses as a float64 tensor (no per-step sync). Scripts/bench_ddp.py too."""
+    loss_sum = torch.zeros((), dtype=torch.float64)
+    for idx in batches:
+        x, y = X.index_select(0, idx), Y.index_select(0, idx)
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        loss_sum += loss.detach() * len(idx)
+    return loss_sum
+
+
 def train_torch(args):
     import numpy as np
     import torch
@@ -189,17 +203,9 @@ def train_torch(args):
             return float((model(TX).argmax(dim=1) == TY).float().mean())
 
     for epoch in range(1, args.epochs + 1):
-        loss_sum = torch.zeros((), dtype=torch.float64)
         start = time.perf_counter()
         order = torch.randperm(n)
-        for s in range(0, n, B):
-            idx = order[s:s + B]
-            x, y = X.index_select(0, idx), Y.index_select(0, idx)
-            optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            optimizer.step()
-            loss_sum += loss.detach() * len(idx)
+        loss_sum = torch_epoch(torch, model, optimizer, loss_fn, X, Y, (order[s:s + B] for s in range(0, n, B)))
         seconds = time.perf_counter() - start
         accuracy = evaluate()
         emit({"kind": "epoch", "epoch": epoch, "seconds": seconds, "samples_per_second": n / seconds,

@@ -7,7 +7,7 @@ extension Coordinator {
     /// computed again by the others.
     public func compute(_ position: StepPosition, parameters: [Float]) throws -> StepResult {
         while true {
-            try checkAbort()
+            try pollAbort()
             drainWithoutWaiting()
             admitPending()
             // A worker may have left or joined while we drained (a goodbye between steps):
@@ -64,21 +64,21 @@ extension Coordinator {
             // Workers that have replied hear from us while we wait for a slow one, or they
             // would reach their own timeout just as we drop it.
             keepAlive()
+            // Each owes its reply within the heartbeat timeout of the order. Its heartbeats do
+            // not extend that: a worker heartbeats only while idle, so one that does after the
+            // order has lost or ignored it, and would otherwise stay on forever. (A link too
+            // slow to carry the order in time also delays our heartbeats: the worker itself
+            // gives up at the same timeout.)
             let now = Clock.now()
-            let deadline = expected.keys.filter { !replied.contains($0) }
-                .map { peer in max(sent, workers.first { $0.peer == peer }?.lastHeard ?? sent) + configuration.heartbeatTimeout }
-                .min() ?? now
-            if now >= deadline {
-                for peer in expected.keys where !replied.contains(peer) {
-                    let heard = workers.first { $0.peer == peer }?.lastHeard ?? sent
-                    if max(sent, heard) + configuration.heartbeatTimeout <= now {
-                        drop(peer, reason: String(format: "no reply for %.1f s (timeout %.1f s)", now - max(sent, heard), configuration.heartbeatTimeout))
-                        return nil
-                    }
-                }
-                continue
+            let deadline = sent + configuration.heartbeatTimeout
+            if now >= deadline, let late = expected.keys.first(where: { !replied.contains($0) }) {
+                let heard = workers.first { $0.peer == late }?.lastHeard ?? sent
+                drop(late, reason: heard > sent
+                    ? String(format: "it is alive but has not answered the step sent %.1f s ago (timeout %.1f s)", now - sent, configuration.heartbeatTimeout)
+                    : String(format: "no reply for %.1f s (timeout %.1f s)", now - sent, configuration.heartbeatTimeout))
+                return nil
             }
-            try checkAbort()
+            try pollAbort()
             guard let (peer, bytes) = try transport.receive(timeout: min(deadline - now, configuration.heartbeatInterval)) else { continue }
             let arrived = Clock.now()
             guard let nodes = expected[peer], !replied.contains(peer) else {
@@ -92,12 +92,6 @@ extension Coordinator {
             }
             workers.first { $0.peer == peer }?.lastHeard = arrived
             guard case .gradient(let original) = message.body else {
-                // A worker heartbeats only while idle: one that still does long after it was
-                // sent the order has lost or ignored it, and heartbeats alone would keep it on.
-                if case .heartbeat = message.body, arrived - sent > configuration.heartbeatTimeout {
-                    drop(peer, reason: String(format: "it is alive but has not answered the step sent %.1f s ago (timeout %.1f s)", arrived - sent, configuration.heartbeatTimeout))
-                    return nil
-                }
                 handleOutOfStep(peer: peer, bytes: bytes, now: arrived)
                 if lostAny(of: expected.keys, except: replied) { return nil }
                 continue

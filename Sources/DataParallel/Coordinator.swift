@@ -47,8 +47,10 @@ public final class Coordinator: StepExecutor {
     let tree: ReductionTree
     /// Log lines for people (joins, refusals, drops), with no trailing newline.
     public var log: (String) -> Void
-    /// Polled while waiting; throwing aborts the wait (e.g. a launched worker process died).
+    /// Polled while waiting, at most every 20 ms (see `pollAbort`); throwing aborts the wait
+    /// (e.g. a launched worker process died).
     public var checkAbort: () throws -> Void = {}
+    var lastAbortCheck = -Double.infinity
 
     final class WorkerState {
         let peer: Peer
@@ -98,7 +100,7 @@ public final class Coordinator: StepExecutor {
     public func waitForWorkers() throws {
         let deadline = Clock.now() + configuration.joinTimeout
         while workers.count < configuration.workers {
-            try checkAbort()
+            try pollAbort()
             let now = Clock.now()
             if now >= deadline {
                 let came = workers.isEmpty ? "none came" : "\(workers.count) came (\(workerNames.joined(separator: ", ")))"
@@ -111,6 +113,15 @@ public final class Coordinator: StepExecutor {
             keepAlive()
         }
         rebalance()
+    }
+
+    /// Runs `checkAbort` unless it ran in the last 20 ms: the wait loops come here several
+    /// times per step, and a check (launch's waitpid on every worker) need not run that often.
+    func pollAbort() throws {
+        let now = Clock.now()
+        guard now - lastAbortCheck >= 0.02 else { return }
+        lastAbortCheck = now
+        try checkAbort()
     }
 
     /// Handles a message that is not a reply to the current step: hellos, heartbeats, goodbyes

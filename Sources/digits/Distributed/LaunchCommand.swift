@@ -49,12 +49,7 @@ extension Digits {
                     ]))
                 }
             }
-            // Polled several times per step: waitpid every 20 ms at most finds a dead worker soon enough.
-            var lastLook = -Double.infinity
             run.checkAbort = {
-                let now = Clock.now()
-                guard now - lastLook >= 0.02 else { return }
-                lastLook = now
                 for child in children where !child.isRunning {
                     throw CLIError("\(child.name) (pid \(child.pid)) exited with status \(child.exitStatus ?? -1) before the run ended; stopping everything")
                 }
