@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "digits", targets: ["digits"]),
+        // The drawing page's HTTP server, apart so that building the trainer does not wait
+        // for swift-nio and Hummingbird; `digits serve` runs it (and builds it on first use).
+        .executable(name: "digits-serve", targets: ["DigitsServe"]),
         .library(name: "NeuralNetwork", targets: ["NeuralNetwork"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "DataParallel", targets: ["DataParallel"]),
@@ -30,12 +33,15 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["CZlib", "CPNG"], resources: [.copy("Resources/mnist")]),
         .target(name: "Plots"),
         .target(name: "DataParallel", dependencies: ["NeuralNetwork", "Datasets", "ZeroMQ", "CFutex"]),
+        // The one path from an image to a digit: `digits predict` and the drawing page.
+        .target(name: "DigitReading", dependencies: ["Datasets", "NeuralNetwork"]),
         .target(name: "DrawServer", dependencies: [
-            "DataParallel", "Datasets", "NeuralNetwork",
+            "Datasets", "NeuralNetwork", "DigitReading",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
+        .executableTarget(name: "DigitsServe", dependencies: ["DrawServer", "NeuralNetwork"]),
         .executableTarget(name: "digits", dependencies: [
-            "NeuralNetwork", "Datasets", "DataParallel", "ZeroMQ", "Plots", "DrawServer",
+            "NeuralNetwork", "Datasets", "DataParallel", "ZeroMQ", "Plots", "DigitReading",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,7 +52,7 @@ let package = Package(
         .testTarget(name: "DataParallelTests", dependencies: ["DataParallel", "NeuralNetwork", "Datasets", "ZeroMQ"]),
         .testTarget(name: "DigitsTests", dependencies: ["NeuralNetwork", "Datasets"]),
         .testTarget(name: "DrawServerTests", dependencies: [
-            "DrawServer",
+            "DrawServer", "DigitReading", "NeuralNetwork", "Datasets",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

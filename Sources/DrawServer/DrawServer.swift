@@ -1,7 +1,8 @@
-import DataParallel
 import Datasets
+import DigitReading
 import Foundation
 import Hummingbird
+import NeuralNetwork
 
 /// The "draw a digit" web app: one self-contained page and a small JSON API.
 ///

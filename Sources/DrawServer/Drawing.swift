@@ -1,23 +1,7 @@
 import Datasets
+import DigitReading
 
-/// A grayscale picture as JSON: `{"width": W, "height": H, "pixels": [...]}`, grey levels
-/// 0…255 row by row from the top left. Either polarity works (white on black like MNIST,
-/// or dark ink on white paper): `MNISTPreprocessing.prepare` tells them apart by the border.
-public struct Drawing: Codable, Sendable, Equatable {
-    public var width: Int
-    public var height: Int
-    public var pixels: [Int]
-
-    public init(width: Int, height: Int, pixels: [Int]) {
-        self.width = width
-        self.height = height
-        self.pixels = pixels
-    }
-
-    init(_ image: GrayImage) {
-        self.init(width: image.width, height: image.height, pixels: image.pixels.map(Int.init))
-    }
-
+extension Drawing {
     /// The picture as an image, or an error that says which number is wrong.
     func image(maximumSide: Int) throws -> GrayImage {
         let sides = 1...maximumSide

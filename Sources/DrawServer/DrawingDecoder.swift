@@ -1,4 +1,5 @@
 import Datasets
+import DigitReading
 import Foundation
 import Hummingbird
 import NIOCore

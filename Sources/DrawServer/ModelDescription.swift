@@ -1,5 +1,5 @@
-import DataParallel
 import Foundation
+import NeuralNetwork
 
 /// What `GET /api/model` says about the model, for the page's model panel: the network's
 /// shape, how well it reads the test set and how it was trained (from the file's metadata).

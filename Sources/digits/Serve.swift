@@ -1,8 +1,5 @@
 import ArgumentParser
-import DataParallel
-import DrawServer
 import Foundation
-import NeuralNetwork
 
 extension Digits {
     struct Serve: ParsableCommand {
@@ -15,9 +12,14 @@ extension Digits {
             M.safetensors). The same server answers POST /api/predict (a PNG, or JSON \
             {"width":W,"height":H,"pixels":[...]}) and GET /api/model. It listens on the \
             loopback address unless --bind says otherwise. Ctrl-C stops it.
+
+            The server is the program digits-serve beside this one (apart, so that building \
+            the trainer does not wait for the HTTP stack). In a package checkout, the first \
+            `digits serve` builds it, once (about 3 minutes on 2 cores).
             """)
 
-        @OptionGroup var model: ModelOption
+        @Option(help: ArgumentHelp("A model written by `digits train` (safetensors).", valueName: "file"))
+        var model: String = "model.safetensors"
 
         @Option(help: ArgumentHelp("The address to listen on. Other than a loopback address, anyone who can reach it can use the page.", valueName: "address"))
         var bind = "127.0.0.1"
@@ -31,48 +33,8 @@ extension Digits {
         }
 
         func run() throws {
-            // Load everything before listening: a bad model file fails here, not at the first request.
-            let trained = try model.load()
-            let server: DrawServer
-            do {
-                let report = try DrawServer.loadReport(besideModel: model.model)
-                server = try DrawServer(model: trained, name: URL(fileURLWithPath: model.model).lastPathComponent, report: report)
-            } catch let error as DrawServerError {
-                throw CLIError(error.description)
-            }
-            BLAS.threads = 1
-            if !["127.0.0.1", "::1", "localhost"].contains(bind) {
-                FileHandle.standardError.write(Data("warning: listening on \(bind): anyone who can reach this address can use the page\n".utf8))
-            }
-            let host = bind.contains(":") ? "[\(bind)]" : bind
-            let name = server.modelDescription.name
-            let app = server.application(host: bind, port: port) { port in
-                // Unbuffered, so that a script waiting for this line sees it at once.
-                FileHandle.standardOutput.write(Data("digits serve: reading digits with \(name) at http://\(host):\(port)/ (Ctrl-C stops)\n".utf8))
-            }
-            try runBlocking { try await app.runService() }
+            let server = try ServerProgram.path()
+            try ServerProgram.replaceProcess(with: server, arguments: ["--model", model, "--bind", bind, "--port", String(port)])
         }
     }
-}
-
-/// Runs `body` to completion from synchronous code and returns or rethrows its outcome.
-///
-/// `Digits.main` is synchronous (it may re-execute the process before anything else runs),
-/// so `serve` cannot be an `AsyncParsableCommand`. This bridge starts the work in a
-/// detached task on the global executor and parks the main thread on a semaphore; the main
-/// thread is not one of the executor's threads, so nothing waits on it. Hummingbird's
-/// `runService` handles SIGINT and SIGTERM itself and returns after a graceful shutdown.
-func runBlocking(_ body: @escaping @Sendable () async throws -> Void) throws {
-    final class Outcome: @unchecked Sendable {
-        // Written by the task before `done.signal()`, read after `done.wait()`.
-        var error: (any Error)?
-    }
-    let outcome = Outcome()
-    let done = DispatchSemaphore(value: 0)
-    Task.detached {
-        do { try await body() } catch { outcome.error = error }
-        done.signal()
-    }
-    done.wait()
-    if let error = outcome.error { throw error }
 }

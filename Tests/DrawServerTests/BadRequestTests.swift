@@ -1,4 +1,5 @@
 @testable import Datasets
+import DigitReading
 import DrawServer
 import Foundation
 import Hummingbird

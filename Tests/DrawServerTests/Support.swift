@@ -1,5 +1,5 @@
-import DataParallel
 @testable import Datasets
+import DigitReading
 import DrawServer
 import Foundation
 import Hummingbird

@@ -1,7 +1,7 @@
 import ArgumentParser
 import DataParallel
 import Datasets
-import DrawServer
+import DigitReading
 import Foundation
 
 extension Digits {
@@ -28,7 +28,7 @@ extension Digits {
             let reader: DigitReader
             do {
                 reader = try DigitReader(model: model.load())
-            } catch let error as DrawServerError {
+            } catch let error as UnsuitableModel {
                 throw CLIError("\(error)")
             }
             var failures = 0

@@ -1,6 +1,7 @@
 import DataParallel
 import Datasets
 import Foundation
+import NeuralNetwork
 import Plots
 
 /// One self-contained HTML file about a trained model: loss and accuracy per epoch (SVG),

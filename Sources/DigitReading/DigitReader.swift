@@ -1,9 +1,8 @@
-import DataParallel
 import Datasets
 import NeuralNetwork
 
-/// A trained model that reads drawings: the one code path shared by `POST /api/predict`
-/// and, through `MNISTPreprocessing.prepare`, by `digits predict`.
+/// A trained model that reads drawings: the one code path shared by `digits predict` and
+/// the drawing page's `POST /api/predict`, through `MNISTPreprocessing.prepare`.
 public struct DigitReader: Sendable {
     public let model: TrainedModel
 
@@ -11,7 +10,7 @@ public struct DigitReader: Sendable {
     /// reported before the first request, not at it.
     public init(model: TrainedModel) throws {
         guard model.imageHeight == MNISTPreprocessing.side, model.imageWidth == MNISTPreprocessing.side else {
-            throw DrawServerError.unsuitableModel("the model reads \(model.imageHeight)×\(model.imageWidth) images; the page prepares drawings as MNIST's \(MNISTPreprocessing.side)×\(MNISTPreprocessing.side)")
+            throw UnsuitableModel("the model reads \(model.imageHeight)×\(model.imageWidth) images; the page prepares drawings as MNIST's \(MNISTPreprocessing.side)×\(MNISTPreprocessing.side)")
         }
         self.model = model
     }
@@ -37,14 +36,27 @@ public struct DigitReader: Sendable {
     }
 }
 
-/// Errors of setting up the server, with a sentence a user can act on.
-public enum DrawServerError: Error, CustomStringConvertible {
-    case unsuitableModel(String)
-    case unreadableReport(String)
+/// A model that cannot read drawings, with a sentence a user can act on.
+public struct UnsuitableModel: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
 
-    public var description: String {
-        switch self {
-        case let .unsuitableModel(reason), let .unreadableReport(reason): return reason
-        }
+/// A grayscale picture as JSON: `{"width": W, "height": H, "pixels": [...]}`, grey levels
+/// 0…255 row by row from the top left. Either polarity works (white on black like MNIST,
+/// or dark ink on white paper): `MNISTPreprocessing.prepare` tells them apart by the border.
+public struct Drawing: Codable, Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public var pixels: [Int]
+
+    public init(width: Int, height: Int, pixels: [Int]) {
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+
+    public init(_ image: GrayImage) {
+        self.init(width: image.width, height: image.height, pixels: image.pixels.map(Int.init))
     }
 }

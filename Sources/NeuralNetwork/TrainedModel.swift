@@ -1,5 +1,4 @@
 import Foundation
-import NeuralNetwork
 
 /// A trained network as saved on disk: safetensors with one F32 weight `[outputs, inputs]`
 /// and bias `[outputs]` per layer (`layers.0.weight`, `layers.0.bias`, …) and metadata that
@@ -84,7 +83,7 @@ public struct TrainedModel: Sendable {
 
 extension JSONEncoder {
     /// An encoder with sorted keys, so that equal values give equal bytes.
-    static var sorted: JSONEncoder {
+    public static var sorted: JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return e
