@@ -112,6 +112,17 @@ final class CourseTests: XCTestCase {
 
     // MARK: Bare runs: each exercise runs without options and says what it chose
 
+    func testCourse_Alone_ListsTheSixExercisesInTheCourseOrder() throws {
+        let run = try Tool.run(["course"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        // "  1. predict-life      Predict life expectancy …": number, name, one line of what it is.
+        let rows = run.stdout.split(separator: "\n").map { $0.split(separator: " ") }.filter { $0.first?.last == "." }
+        XCTAssertEqual(rows.map { $0[0] }, ["1.", "2.", "3.", "4.", "5.", "6."], run.stdout)
+        XCTAssertEqual(rows.map { $0[1] }, ["predict-life", "loss", "gradient-descent", "logistic", "polynomial", "neural"])
+        XCTAssertTrue(rows.allSatisfy { $0.count > 4 }, run.stdout)
+        XCTAssertTrue(run.stdout.contains("`digits course predict-life`"), run.stdout)
+    }
+
     func testPredictLife_Bare_ShowsThePoorDefaultLineAndWhereToGoNext() throws {
         let (run, using, svg) = try bare("predict-life")
         XCTAssertTrue(using.hasPrefix("Using w = 0.3, b = 68 (the defaults); try --w "), using)
