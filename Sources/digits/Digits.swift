@@ -11,8 +11,8 @@ struct Digits: ParsableCommand {
         abstract: "Train a neural network to read handwritten digits, in one process or across many.",
         discussion: """
         Start with `digits launch` (a coordinator and 2 worker processes) or `digits train` \
-        (one process) on the embedded MNIST, `digits course --help` for the exercises of the \
-        course, and `digits doctor` to see what this machine offers.
+        (one process) on the embedded MNIST, `digits course` for the exercises of the course \
+        in order, and `digits doctor` to see what this machine offers.
         """,
         subcommands: [Launch.self, Train.self, CoordinatorCommand.self, WorkerCommand.self, Evaluate.self, Predict.self, Report.self, Keys.self, Doctor.self, Course.self, Bench.self, Serve.self])
 

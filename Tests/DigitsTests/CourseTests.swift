@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import XCTest
 
 /// Runs every `digits course` exercise as a user would and checks its numbers and its picture.
@@ -71,6 +68,7 @@ final class CourseTests: XCTestCase {
         XCTAssertEqual(losses[0], 1.4137, accuracy: 1e-3, "degree 1 is the least-squares line")
         XCTAssertLessThan(losses[1], losses[0])
         XCTAssertEqual(losses[2], 0, accuracy: 1e-3, "four points, degree 3: exact")
+        XCTAssertTrue(run.stdout.contains("Using degrees 1 to 4 (given), a stable α per degree, 3000 steps each (the defaults); try --degree"), run.stdout)
         XCTAssertEqual(svg.paths(class: "line").count, 4)
     }
 
@@ -91,7 +89,7 @@ final class CourseTests: XCTestCase {
             (["gradient-descent", "--steps", "0"], "--steps must be between 1"),
             (["polynomial", "--regression", "--degree", "0"], "--degree must be between 1 and 10"),
             (["polynomial", "--degree", "9"], "--degree must be between 1 and 6"),
-            (["predict-life", "--w", "0.5"], "Missing expected argument '--b <b>'"),
+            (["predict-life", "--w"], "Missing value for '--w <w>'"),
             (["loss", "--w", "nan", "--b", "65"], "--w must be a finite number"),
             (["neural", "--hidden", "8,x"], "--hidden"),
             (["logistic", "--lr"], "Missing value for '--lr <lr>'"),
@@ -112,7 +110,90 @@ final class CourseTests: XCTestCase {
         }
     }
 
+    // MARK: Bare runs: each exercise runs without options and says what it chose
+
+    func testCourse_Alone_ListsTheSixExercisesInTheCourseOrder() throws {
+        let run = try Tool.run(["course"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        // "  1. predict-life      Predict life expectancy …": number, name, one line of what it is.
+        let rows = run.stdout.split(separator: "\n").map { $0.split(separator: " ") }.filter { $0.first?.last == "." }
+        XCTAssertEqual(rows.map { $0[0] }, ["1.", "2.", "3.", "4.", "5.", "6."], run.stdout)
+        XCTAssertEqual(rows.map { $0[1] }, ["predict-life", "loss", "gradient-descent", "logistic", "polynomial", "neural"])
+        XCTAssertTrue(rows.allSatisfy { $0.count > 4 }, run.stdout)
+        XCTAssertTrue(run.stdout.contains("`digits course predict-life`"), run.stdout)
+    }
+
+    func testPredictLife_Bare_ShowsThePoorDefaultLineAndWhereToGoNext() throws {
+        let (run, using, svg) = try bare("predict-life")
+        XCTAssertTrue(using.hasPrefix("Using w = 0.3, b = 68 (the defaults); try --w "), using)
+        for prediction in ["74.00", "68.00", "78.80", "71.60"] { XCTAssertTrue(run.stdout.contains(prediction), run.stdout) }
+        XCTAssertTrue(run.stdout.contains("`digits course loss --w 0.3 --b 68`"), run.stdout)
+        XCTAssertTrue(svg.texts.contains("ŷ = 0.3000·x + 68.0000"), "\(svg.texts)")
+    }
+
+    func testPredictLife_OnlyW_KeepsTheDefaultBAndSaysWhichIsWhich() throws {
+        let (run, _) = try course(["predict-life", "--w", "0.5"], picture: "predict-life")
+        XCTAssertTrue(run.stdout.hasPrefix("Using w = 0.5 (given), b = 68 (the default); try --w "), run.stdout)
+        for prediction in ["78.00", "68.00", "86.00", "74.00"] { XCTAssertTrue(run.stdout.contains(prediction), run.stdout) }
+    }
+
+    func testLoss_Bare_ScoresTheDefaultLine() throws {
+        let (run, using, svg) = try bare("loss")
+        XCTAssertTrue(using.hasPrefix("Using w = 0.3, b = 68 (the defaults); try --w "), using)
+        XCTAssertTrue(run.stdout.contains("J(w, b) = 1/(2m) Σ (ŷ − y)² = 3.75 "), run.stdout)
+        XCTAssertTrue(svg.texts.contains { $0.hasPrefix("(w, b) = (0.3, 68), J = 3.75") }, "\(svg.texts)")
+    }
+
+    func testGradientDescent_Bare_SaysItsRateStepsAndUnits() throws {
+        let (run, using, svg) = try bare("gradient-descent")
+        XCTAssertTrue(using.hasPrefix("Using α = 0.5, 100 steps, x and y normalised to [-1, 1] (the defaults); try --lr "), using)
+        XCTAssertTrue(using.contains("--no-normalize"), using)
+        XCTAssertNotNil(number(after: "Final: w = ", in: run.stdout), run.stdout)
+        XCTAssertTrue(svg.texts.contains("J (normalised units)"), "\(svg.texts)")
+    }
+
+    func testLogistic_Bare_SaysItsRateStepsAndSeed() throws {
+        let (run, using, svg) = try bare("logistic")
+        XCTAssertTrue(using.hasPrefix("Using α = 1, 300 steps, seed 1 (the defaults); try --lr "), using)
+        XCTAssertTrue(using.contains("--seed 2"), using)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(number(after: "Accuracy: ", in: run.stdout)), 90)
+        XCTAssertEqual(svg.count("circle"), 100 + 2, "the points and the legend's two markers")
+    }
+
+    func testPolynomial_Bare_SaysItsDegreeRateStepsAndSeed() throws {
+        let (run, using, svg) = try bare("polynomial")
+        XCTAssertTrue(using.hasPrefix("Using degree 2, α = 1, 1000 steps, seed 1 (the defaults); try --degree "), using)
+        XCTAssertTrue(using.contains("--regression"), using)
+        XCTAssertTrue(run.stdout.contains("x1, x2, x1^2, x1*x2, x2^2 "), run.stdout)
+        XCTAssertEqual(svg.count("clipPath"), 2, "both models drawn")
+    }
+
+    func testNeural_Bare_SaysItsLayersRateStepsAndSeed() throws {
+        let (run, using, svg) = try bare("neural")
+        XCTAssertTrue(using.hasPrefix("Using hidden layers 8,8, α = 0.05, 300 steps, seed 1 (the defaults); try --hidden "), using)
+        let network = try XCTUnwrap(number(after: "neural network ", in: line(starting: "neural network ", in: run.stdout)))
+        XCTAssertGreaterThanOrEqual(network, 95)
+        XCTAssertTrue(svg.hasPath(class: "contour"))
+    }
+
     // MARK: Helpers
+
+    /// Runs `digits course <exercise>` with no options at all, in a fresh directory, as a
+    /// student first would; checks it succeeds, says which values it used before its results,
+    /// and wrote its picture to the default `course-out/<exercise>.svg`. Returns that "Using" line.
+    private func bare(_ exercise: String, file: StaticString = #filePath, line: UInt = #line) throws
+        -> (ToolRun, String, SVGDocument) {
+        let directory = try Tool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try Tool.run(["course", exercise], currentDirectory: directory)
+        XCTAssertEqual(run.status, 0, run.stderr, file: file, line: line)
+        let using = self.line(starting: "Using ", in: run.stdout)
+        XCTAssertTrue(run.stdout.split(separator: "\n").prefix(2).contains { $0 == using }, run.stdout, file: file, line: line)
+        XCTAssertTrue(run.stdout.contains("Picture: course-out/\(exercise).svg"), run.stdout, file: file, line: line)
+        let svg = try SVGDocument(contentsOf: directory.appendingPathComponent("course-out/\(exercise).svg"))
+        return (run, using, svg)
+    }
+
 
     /// Runs `digits course arguments… --out <temporary>`, checks the exit status (unless nil)
     /// and parses the picture `<name>.svg`.
@@ -148,35 +229,4 @@ final class CourseTests: XCTestCase {
     private func padded(_ degree: Int) -> String {
         String(repeating: " ", count: 6 - String(degree).count) + String(degree)
     }
-}
-
-/// An SVG file read into a DOM (FoundationXML's `XMLDocument` on Linux): reading it proves it
-/// well-formed; XPath finds its elements (by local name, since SVG has a default namespace).
-struct SVGDocument {
-    let document: XMLDocument
-
-    init(contentsOf url: URL) throws {
-        document = try XMLDocument(contentsOf: url, options: [])
-    }
-
-    func elements(_ name: String) -> [XMLElement] {
-        ((try? document.nodes(forXPath: "//*[local-name()='\(name)']")) ?? []).compactMap { $0 as? XMLElement }
-    }
-
-    func count(_ name: String) -> Int { elements(name).count }
-
-    /// The `path` elements of `class` that draw something.
-    func paths(class name: String) -> [XMLElement] {
-        elements("path").filter { attribute("class", of: $0) == name && !(attribute("d", of: $0) ?? "").isEmpty }
-    }
-
-    /// An attribute's value. (On Linux, `XMLElement.attribute(forName:)` finds nothing in an
-    /// element of a default namespace, as every SVG element is; the list of attributes works.)
-    func attribute(_ name: String, of element: XMLElement) -> String? {
-        element.attributes?.first { $0.name == name }?.stringValue
-    }
-
-    func hasPath(class name: String) -> Bool { !paths(class: name).isEmpty }
-
-    var texts: [String] { elements("text").compactMap(\.stringValue) }
 }

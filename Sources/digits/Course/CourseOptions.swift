@@ -5,8 +5,10 @@ import Plots
 
 /// The options every exercise takes: the seed of its random numbers and where its picture goes.
 struct CourseOptions: ParsableArguments {
+    static let defaultSeed: UInt64 = 1
+
     @Option(help: "Seed of the random numbers (data sets, initial weights); the same seed gives the same run.")
-    var seed: UInt64 = 1
+    var seed = CourseOptions.defaultSeed
 
     @Option(help: ArgumentHelp("Directory for the SVG pictures; made if missing.", valueName: "dir"))
     var out = "course-out"
@@ -14,6 +16,9 @@ struct CourseOptions: ParsableArguments {
     func validate() throws {
         guard !out.isEmpty else { throw ValidationError("--out needs a directory, such as --out course-out") }
     }
+
+    /// "seed 1", for the exercises that draw random numbers.
+    var seedSetting: Setting { Setting("seed \(seed)", isDefault: seed == CourseOptions.defaultSeed) }
 
     /// Writes `figure` to `<out>/<name>.svg` and prints where it went.
     func save(_ figure: Figure, as name: String) throws {
@@ -37,11 +42,15 @@ struct CourseError: Error, CustomStringConvertible {
 /// The line ŷ = w·x + b that the first exercises take from the command line. Negative
 /// values may follow the option directly: `--b -10`.
 struct LineOptions: ParsableArguments {
+    /// A deliberately poor line, too flat: off by up to 4 years, J = 3.75 against the least
+    /// squares' 1.41, so that a bare run has errors to see and something left to improve.
+    static let defaults = Line(w: 0.3, b: 68)
+
     @Option(parsing: .unconditional, help: "The slope w: years gained per monthly hour of exercise.")
-    var w: Double
+    var w = LineOptions.defaults.w
 
     @Option(parsing: .unconditional, help: "The intercept b: the prediction for someone who does no exercise.")
-    var b: Double
+    var b = LineOptions.defaults.b
 
     func validate() throws {
         for (value, option) in [(w, "--w"), (b, "--b")] where !value.isFinite {
@@ -50,6 +59,12 @@ struct LineOptions: ParsableArguments {
     }
 
     var line: Line { Line(w: w, b: b) }
+
+    var settings: [Setting] { [Setting("w", w, default: LineOptions.defaults.w), Setting("b", b, default: LineOptions.defaults.b)] }
+
+    /// The options that give this line again, for the next exercise: "--w 0.3 --b 68" (with
+    /// an ASCII minus, which the shell passes and the parser reads, unlike the printed "−").
+    var arguments: String { String(format: "--w %.6g --b %.6g", w, b) }
 }
 
 /// The gradient-descent settings of the exercises that train. Each exercise has its own
@@ -70,6 +85,16 @@ struct DescentOptions: ParsableArguments {
         if let steps, !(1...DescentOptions.maximumSteps).contains(steps) {
             throw ValidationError("--steps must be between 1 and \(DescentOptions.maximumSteps), got \(steps)")
         }
+    }
+
+    /// "α = 1", the default when --lr was left out.
+    func rateSetting(_ learningRate: Double) -> Setting {
+        Setting("α = \(Axis.format(learningRate, significant: 6))", isDefault: self.learningRate == nil)
+    }
+
+    /// "α = 1" and "300 steps", each the default when its option was left out.
+    func settings(learningRate: Double, steps: Int) -> [Setting] {
+        [rateSetting(learningRate), Setting("\(steps) steps", isDefault: self.steps == nil)]
     }
 }
 

@@ -25,10 +25,14 @@ extension Digits.Course {
         @OptionGroup var options: CourseOptions
 
         func run() throws {
-            let rate = Float(descent.learningRate ?? (normalize ? 0.5 : 0.004))
-            let run = DescentRun(normalize: normalize, learningRate: rate, steps: descent.steps ?? (normalize ? 100 : 10_000))
-            let units = normalize ? "x and y normalised to [-1, 1]" : "raw units"
-            print("Gradient descent for ŷ = w·x + b on the life-expectancy table, \(units), α = \(rate), from w = b = 0.")
+            let learningRate = descent.learningRate ?? (normalize ? 0.5 : 0.004)
+            let steps = descent.steps ?? (normalize ? 100 : 10_000)
+            let run = DescentRun(normalize: normalize, learningRate: Float(learningRate), steps: steps)
+            let units = Setting(normalize ? "x and y normalised to [-1, 1]" : "raw units", isDefault: normalize)
+            print("Gradient descent for ŷ = w·x + b on the life-expectancy table, from w = b = 0.")
+            print(usage(descent.settings(learningRate: learningRate, steps: steps) + [units], hint: normalize
+                ? "try --lr 1.5 for bigger steps, --lr 3 to see the loss diverge, or --no-normalize for raw units"
+                : "try --lr 0.005 to see the loss diverge, or leave out --no-normalize to see what normalising saves"))
             printProgress(run)
             let race = run.outcome == .finished ? NormalisationRace() : nil
             try options.save(figure(run, race: race), as: "gradient-descent")

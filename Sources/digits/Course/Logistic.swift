@@ -24,7 +24,9 @@ extension Digits.Course {
             let learningRate = descent.learningRate ?? 1, steps = descent.steps ?? 300
             let model = Classifier.logistic(data, learningRate: Float(learningRate), steps: steps)
             let p = model.network.parameters
-            print("Logistic regression on \(data.name) (\(data.labels.count) points, seed \(options.seed)), α = \(learningRate), \(steps) steps.")
+            print("Logistic regression on \(data.name) (\(data.labels.count) points), from w = b = 0.")
+            print(usage(descent.settings(learningRate: learningRate, steps: steps) + [options.seedSetting],
+                        hint: "try --lr 0.05 for smaller steps (as accurate, less sure: a higher loss), or --seed 2 for other clouds"))
             print("Learned w₁ = \(fixed(Double(p[0]))), w₂ = \(fixed(Double(p[1]))), b = \(fixed(Double(p[2]))).")
             print("Decision boundary (ŷ = 0.5): \(linearExpression(Array(p[0..<2]), names: ["x₁", "x₂"], bias: p[2])) = 0")
             print("Accuracy: \(percent(model.accuracy(on: data)))   cross-entropy loss: \(fixed(model.loss(on: data)))")

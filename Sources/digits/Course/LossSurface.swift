@@ -12,8 +12,9 @@ extension Digits.Course {
             discussion: """
             Teaches how one number says how wrong a model is: the half mean squared error over \
             the table. The picture shows J for every (w, b) nearby, a long narrow valley whose \
-            floor is the least-squares line, with your (w, b) marked. Try --w 0.5 --b 65 (J = 1.75). \
-            Nothing here is random, so --seed changes nothing.
+            floor is the least-squares line, with your (w, b) marked. Without --w and --b it \
+            scores the too-flat line of predict-life, ŷ = 0.3·x + 68 (J = 3.75); try --w 0.5 \
+            --b 65 (J = 1.75). Nothing here is random, so --seed changes nothing.
             """)
 
         @OptionGroup var model: LineOptions
@@ -24,6 +25,7 @@ extension Digits.Course {
             let line = model.line, best = LifeTable.leastSquares
             let loss = LifeTable.loss(line), bestLoss = LifeTable.loss(best)
             let predicted = LifeTable.predictions(line, at: LifeTable.hours.map(Double.init))
+            print(usage(model.settings, hint: "try --w 0.5 --b 65 and watch J fall"))
             print("Model: \(line.equation)")
             print("hours x   truth y   prediction ŷ   (ŷ − y)²")
             for ((x, y), yHat) in zip(zip(LifeTable.hours, LifeTable.years), predicted) {

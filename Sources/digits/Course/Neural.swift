@@ -16,8 +16,10 @@ extension Digits.Course {
             Logistic regression on the same points is printed for comparison.
             """)
 
+        static let defaultHidden = [8, 8]
+
         @Option(help: ArgumentHelp("Sizes of the hidden layers, comma-separated.", valueName: "sizes"))
-        var hidden = LayerSizes([8, 8])
+        var hidden = LayerSizes(Neural.defaultHidden)
 
         @OptionGroup var descent: DescentOptions
 
@@ -32,8 +34,10 @@ extension Digits.Course {
                         optimizer: OptimizerConfiguration(kind: .adam, learningRate: Float(learningRate)), steps: steps)
             let model = Classifier(network: network, features: nil, outputColumn: 1)
             let line = Classifier.logistic(data, learningRate: 1, steps: steps)
-            print("Neural network \(architecture.summary), \(architecture.parameterCount) parameters, on \(data.name) (\(data.labels.count) points, seed \(options.seed)).")
-            print("Adam, α = \(learningRate), \(steps) full-batch steps.")
+            print("Neural network \(architecture.summary), \(architecture.parameterCount) parameters, on \(data.name) (\(data.labels.count) points), trained by full-batch Adam.")
+            let layers = Setting("hidden layers \(hidden)", isDefault: hidden.sizes == Neural.defaultHidden)
+            print(usage([layers] + descent.settings(learningRate: learningRate, steps: steps) + [options.seedSetting],
+                        hint: "try --hidden 3 to see too few units fail, or --steps 5 to stop it half-trained"))
             print(padded("model", -34) + padded("accuracy", 9) + padded("loss", 9))
             print(padded("logistic regression (a line)", -34) + padded(percent(line.accuracy(on: data)), 9)
                   + padded(fixed(line.loss(on: data)), 9))

@@ -52,7 +52,10 @@ extension Digits.Course {
             let rate = Float(learningRate)
             let plain = Classifier.logistic(data, learningRate: rate, steps: steps)
             let curved = Classifier.logistic(data, features: features, learningRate: rate, steps: steps)
-            print("Logistic regression on a \(data.name) (\(data.labels.count) points, seed \(options.seed)), α = \(learningRate), \(steps) steps.")
+            print("Logistic regression on a \(data.name) (\(data.labels.count) points), with the plain and the polynomial features.")
+            let settings = [Setting("degree \(degree)", isDefault: self.degree == nil)]
+                + descent.settings(learningRate: learningRate, steps: steps) + [options.seedSetting]
+            print(usage(settings, hint: "try --degree 4 for more features, or --regression for the homework: over-fitting a curve"))
             print(padded("features", -44) + padded("accuracy", 9) + padded("loss", 9))
             for (names, model) in [(["x1", "x2"], plain), (features.names, curved)] {
                 print(padded(names.joined(separator: ", "), -44) + padded(percent(model.accuracy(on: data)), 9)
@@ -72,7 +75,11 @@ extension Digits.Course {
                 PolynomialCurve(degree: $0, steps: steps, learningRate: descent.learningRate.map(Float.init))
             }
             let probes: [Double] = [6, 28, 42]
-            print("Polynomial regression on the life-expectancy table (4 points), \(steps) gradient-descent steps each.")
+            print("Polynomial regression on the life-expectancy table (4 points) by gradient descent.")
+            let settings = [Setting("degrees 1 to \(maximumDegree)", isDefault: degree == nil),
+                            descent.learningRate.map(descent.rateSetting) ?? Setting("a stable α per degree", isDefault: true),
+                            Setting("\(steps) steps each", isDefault: descent.steps == nil)]
+            print(usage(settings, hint: "try --degree 6: more curves through the same four points, and how they disagree beyond them"))
             print("ŷ at 6 and 28 hours lies between the table's points, at 42 beyond them.")
             print(padded("degree", 6) + padded("α", 8) + padded("J (years²)", 12)
                   + probes.map { padded("ŷ(\(Int($0)) h)", 10) }.joined())

@@ -11,8 +11,10 @@ extension Digits.Course {
             discussion: """
             Teaches what a model is: two numbers, w and b, turn an input into a prediction. \
             Choose them by hand, compare each prediction with the truth in the course's table, \
-            and see the line among the points. Try --w 0.5 --b 65 (negative values work too: \
-            --b -10). Nothing here is random, so --seed changes nothing.
+            and see the line among the points. Without --w and --b the line is ŷ = 0.3·x + 68, \
+            deliberately too flat so that its errors show; try --w 0.5 --b 65 (negative values \
+            work too: --b -10), then `digits course loss` for the best line, least squares. \
+            Nothing here is random, so --seed changes nothing.
             """)
 
         @OptionGroup var model: LineOptions
@@ -22,6 +24,7 @@ extension Digits.Course {
         func run() throws {
             let line = model.line
             let predicted = LifeTable.predictions(line, at: LifeTable.hours.map(Double.init))
+            print(usage(model.settings, hint: "try --w 0.5 --b 65 to move the line"))
             print("Model: \(line.equation)")
             print("hours x   truth y   prediction ŷ   error ŷ − y")
             for ((x, y), yHat) in zip(zip(LifeTable.hours, LifeTable.years), predicted) {
@@ -35,6 +38,7 @@ extension Digits.Course {
                 plot.line(LifeTable.linePoints(line), label: line.equation, color: .series(1))
             }
             try options.save(Figure(plots: [plot]), as: "predict-life")
+            print("Next, `digits course loss \(model.arguments)` scores this line with one number and finds the best one.")
         }
     }
 }
