@@ -25,7 +25,16 @@ final class TrainToolTests: XCTestCase {
         let last = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as! [String: Any]
         let accuracy = try XCTUnwrap(last["test_accuracy"] as? Double)
         XCTAssertGreaterThan(accuracy, 0.85, "2,000 samples and 3 epochs should clear 85% on the MNIST test set")
-        XCTAssertTrue(Self.trainRun.stderr.contains("epoch 3:"), "plain progress lines when not on a terminal")
+        XCTAssertTrue(Self.trainRun.stdout.contains("epoch 3:"), "plain epoch lines when not on a terminal")
+    }
+
+    func testTrain_Piped_ResultsOnStandardOutputDiagnosticsOnStandardError() throws {
+        let out = Self.trainRun.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(out.filter { $0.hasPrefix("epoch ") }.count, 3, Self.trainRun.stdout)
+        XCTAssertTrue(out.last?.hasPrefix("test accuracy ") ?? false, "the summary ends standard output: \(Self.trainRun.stdout)")
+        XCTAssertTrue(Self.trainRun.stderr.contains("training 784→64→10"), "what is going on goes to standard error: \(Self.trainRun.stderr)")
+        XCTAssertFalse(Self.trainRun.stderr.contains("epoch 1:"), Self.trainRun.stderr)
+        XCTAssertFalse(Self.trainRun.stdout.contains("training 784"), Self.trainRun.stdout)
     }
 
     func testTrain_SameSeedTwice_WritesIdenticalWeights() throws {

@@ -2,7 +2,8 @@ import DataParallel
 import Foundation
 
 /// Shows training progress: a redrawn bar on a terminal, plain lines otherwise, nothing
-/// with --quiet. Progress goes to standard error so that standard output stays clean.
+/// with --quiet. Results (a line per epoch, the final summary) go to standard output, so
+/// that `digits train > log` keeps them; progress, logs and warnings to standard error.
 final class ProgressView {
     enum Mode { case terminal, lines, quiet }
     let mode: Mode
@@ -12,10 +13,16 @@ final class ProgressView {
         if quiet { mode = .quiet } else if isatty(STDERR_FILENO) == 1 { mode = .terminal } else { mode = .lines }
     }
 
-    func message(_ text: String) {
+    /// A diagnostic line (what is going on, a warning), on standard error.
+    func message(_ text: String) { write(text, to: .standardError) }
+
+    /// A result line (an epoch's figures, the final summary), on standard output.
+    func result(_ text: String) { write(text, to: .standardOutput) }
+
+    private func write(_ text: String, to handle: FileHandle) {
         guard mode != .quiet else { return }
         clearBar()
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        handle.write(Data((text + "\n").utf8))
     }
 
     func step(_ p: RunProgress) {
@@ -42,7 +49,7 @@ final class ProgressView {
         if m.communicationSeconds + m.waitSeconds > 0 {
             line += String(format: " (compute %.2f s, comm %.2f s, wait %.2f s)", m.computeSeconds, m.communicationSeconds, m.waitSeconds)
         }
-        message(line)
+        result(line)
     }
 
     func finish() { clearBar() }

@@ -62,7 +62,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Continue from this checkpoint, bit for bit as if never stopped; a missing file starts afresh (for requeued jobs).", valueName: "file"))
     var resume: String?
 
-    @Flag(help: "Print nothing but errors.")
+    @Flag(help: "Print nothing but errors. Otherwise results (a line per epoch, the final summary) go to standard output, progress and logs to standard error.")
     var quiet = false
 
     func validate() throws {

@@ -71,9 +71,9 @@ struct TrainingSession {
         if let path = options.checkpoint { try checkpoint(trainer, history: run.history).write(to: path) }
         try TrainingReport(model: model, history: run.history, evaluation: test, test: data.test).write(to: options.reportPath)
         if interrupted {
-            progress.message("interrupted at step \(trainer.nextStep) of \(trainer.plan.totalSteps): saved the model trained so far to \(options.out)")
+            progress.result("interrupted at step \(trainer.nextStep) of \(trainer.plan.totalSteps): saved the model trained so far to \(options.out)")
         }
-        progress.message(String(format: "test accuracy %.2f%% after %.1f s; model saved to %@, report to %@", 100 * test.accuracy, Clock.now() - start, options.out, options.reportPath))
+        progress.result(String(format: "test accuracy %.2f%% after %.1f s; model saved to %@, report to %@", 100 * test.accuracy, Clock.now() - start, options.out, options.reportPath))
         if interrupted { throw ExitCode(130) }
     }
 
