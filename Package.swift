@@ -25,14 +25,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
 
-        // futex(2) and a sequence-locked mailbox for shared regions: syscall(2) is variadic,
-        // which Swift cannot call, and the mailbox needs C11 atomics on raw shared memory.
-        .target(name: "CFutex"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "NeuralNetwork", dependencies: ["CBLAS"]),
         .target(name: "Datasets", dependencies: ["CZlib", "CPNG"], resources: [.copy("Resources/mnist")]),
         .target(name: "Plots"),
-        .target(name: "DataParallel", dependencies: ["NeuralNetwork", "Datasets", "ZeroMQ", "CFutex"]),
+        .target(name: "DataParallel", dependencies: ["NeuralNetwork", "Datasets", "ZeroMQ"]),
         // The one path from an image to a digit: `digits predict` and the drawing page.
         .target(name: "DigitReading", dependencies: ["Datasets", "NeuralNetwork"]),
         .target(name: "DrawServer", dependencies: [

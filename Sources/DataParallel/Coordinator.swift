@@ -16,12 +16,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var coreType: String
     public var allowMixedKernels: Bool
     public var runID: UInt64
-    /// Offer workers on this machine a `SharedRegion` for parameters and sums.
-    public var sharedMemory: Bool
 
     public init(workers: Int, joinTimeout: Double = 60, heartbeatInterval: Double = 0.5, heartbeatTimeout: Double = 5,
-                coreType: String, allowMixedKernels: Bool = false, runID: UInt64, sharedMemory: Bool = false) {
-        self.sharedMemory = sharedMemory
+                coreType: String, allowMixedKernels: Bool = false, runID: UInt64) {
         self.workers = workers
         self.joinTimeout = joinTimeout
         self.heartbeatInterval = heartbeatInterval
@@ -36,14 +33,14 @@ public struct CoordinatorConfiguration: Sendable {
 /// its block, sends every step's parameters, and collects one message of subtree sums per
 /// worker. A worker that falls silent, leaves, or sends a bad gradient is dropped, its
 /// shards move to the others, and the step is computed again: the result cannot change,
-/// because every node's sum is the same wherever it is computed.
+/// because every node's sum is the same wherever it is computed. It talks to its workers
+/// through a `CoordinatorTransport` and never asks which one.
 public final class Coordinator: StepExecutor {
     public let plan: Plan
     public let architecture: Architecture
     public let images: ImageSet
     public let configuration: CoordinatorConfiguration
-    /// The given transport, with mailbox lanes to workers that mapped their shared region.
-    let transport: MailboxCoordinatorTransport
+    let transport: CoordinatorTransport
     let tree: ReductionTree
     /// Log lines for people (joins, refusals, drops), with no trailing newline.
     public var log: (String) -> Void
@@ -52,25 +49,54 @@ public final class Coordinator: StepExecutor {
     public var checkAbort: () throws -> Void = {}
     var lastAbortCheck = -Double.infinity
 
-    final class WorkerState {
+    /// Where a worker is in its life with this coordinator: the one place that says so.
+    enum Phase: Equatable {
+        /// It said hello; it is admitted or refused before the next step.
+        case joining(WireMessage.Hello)
+        /// It was sent the welcome, and no shards yet.
+        case welcomed
+        /// It was sent the samples of these shards and has not answered a step since.
+        case holding(Set<Int>)
+        /// It holds these shards and has answered a step with them.
+        case active(Set<Int>)
+        /// It is out of the run, for this reason; nothing it sends counts any more.
+        case dropped(String)
+    }
+
+    final class Member {
         let peer: Peer
         let name: String
-        var held: Set<Int> = []
+        var phase: Phase
         var lastHeard: Double
-        /// The region offered in the welcome, until the worker says it could not map it.
-        var region: SharedRegion?
-        /// Whether the worker said it mapped the region: its parameters then go there.
-        var regionMapped = false
-        init(peer: Peer, name: String, now: Double) {
+        init(peer: Peer, name: String, phase: Phase, now: Double) {
             self.peer = peer
             self.name = name
+            self.phase = phase
             lastHeard = now
+        }
+
+        /// The shards it holds (none while joining, welcomed or dropped).
+        var held: Set<Int> {
+            switch phase {
+            case .holding(let shards), .active(let shards): shards
+            default: []
+            }
+        }
+
+        /// Whether it takes part in steps: welcomed, holding shards or active.
+        var isInRun: Bool {
+            switch phase {
+            case .welcomed, .holding, .active: true
+            case .joining, .dropped: false
+            }
         }
     }
 
-    /// Active workers in the order they joined; the order decides their blocks.
-    var workers: [WorkerState] = []
-    var pendingHellos: [(Peer, WireMessage.Hello)] = []
+    /// Everyone who said hello and was not yet forgotten, in the order they came; the order
+    /// of those in the run decides their blocks.
+    var members: [Member] = []
+    /// The workers taking part in steps, in the order they joined.
+    var workers: [Member] { members.filter(\.isInRun) }
     var nextWorkerIndex = 0
     var lastDropReason: String?
     /// The number of the last step order sent (header field `step`).
@@ -83,7 +109,7 @@ public final class Coordinator: StepExecutor {
         self.architecture = architecture
         self.images = images
         self.configuration = configuration
-        self.transport = MailboxCoordinatorTransport(inner: transport, spin: (transport as? ZeroMQCoordinatorTransport)?.spin ?? 0)
+        self.transport = transport
         self.tree = ReductionTree(shardCount: plan.shardCount)
         self.log = log
     }
@@ -106,8 +132,8 @@ public final class Coordinator: StepExecutor {
                 let came = workers.isEmpty ? "none came" : "\(workers.count) came (\(workerNames.joined(separator: ", ")))"
                 throw TrainingError("timed out after \(Int(configuration.joinTimeout)) s waiting for \(configuration.workers) workers: \(came), \(configuration.workers - workers.count) missing. Check that the workers can reach this address, or lower --workers.")
             }
-            if let (peer, bytes) = try transport.receive(timeout: min(configuration.heartbeatInterval, deadline - now)) {
-                handleOutOfStep(peer: peer, bytes: bytes, now: Clock.now())
+            if let (peer, arrival) = try transport.receive(timeout: min(configuration.heartbeatInterval, deadline - now)) {
+                handleOutOfStep(peer: peer, arrival: arrival, now: Clock.now())
             }
             admitPending()
             keepAlive()
@@ -124,16 +150,17 @@ public final class Coordinator: StepExecutor {
         try checkAbort()
     }
 
-    /// Handles a message that is not a reply to the current step: hellos, heartbeats, goodbyes
-    /// and anything refused.
-    func handleOutOfStep(peer: Peer, bytes: [UInt8], now: Double) {
-        guard let message = decode(peer: peer, bytes: bytes) else { return }
-        if let worker = workers.first(where: { $0.peer == peer }) { worker.lastHeard = now }
+    /// Handles what arrived outside a step's replies: hellos, heartbeats, goodbyes, late
+    /// gradients and anything refused.
+    func handleOutOfStep(peer: Peer, arrival: Arrival, now: Double) {
+        guard let message = accept(arrival, from: peer) else { return }
+        let member = members.first { $0.peer == peer && $0.isInRun }
+        member?.lastHeard = now
         switch message.body {
         case .hello(let hello):
-            if workers.contains(where: { $0.peer == peer }) { drop(peer, reason: "it said hello again (restarted?)") }
-            pendingHellos.removeAll { $0.0 == peer }
-            pendingHellos.append((peer, hello))
+            if member != nil { drop(peer, reason: "it said hello again (restarted?)") }
+            members.removeAll { $0.peer == peer }
+            members.append(Member(peer: peer, name: hello.name.isEmpty ? peer.description : hello.name, phase: .joining(hello), now: now))
         case .heartbeat:
             break
         case .goodbye(let reason):
@@ -147,79 +174,62 @@ public final class Coordinator: StepExecutor {
         }
     }
 
-    /// Decodes a frame, or refuses it with a logged reason.
-    func decode(peer: Peer, bytes: [UInt8]) -> WireMessage? {
-        do {
-            let message = try WireMessage(decoding: bytes)
+    /// The message that arrived, or nil after refusing it with a logged reason: frames that
+    /// do not decode, another protocol version, another run.
+    func accept(_ arrival: Arrival, from peer: Peer) -> WireMessage? {
+        switch arrival {
+        case .refused(.version(let version)):
+            refuse(peer, "it speaks protocol version \(version), the coordinator speaks version \(WireMessage.protocolVersion)")
+            return nil
+        case .refused(.undecodable(let reason)):
+            refuse(peer, reason)
+            return nil
+        case .message(let message):
             if case .hello = message.body {} else if message.run != configuration.runID {
                 refuse(peer, "run id \(message.run) is not this run's (\(configuration.runID))")
                 return nil
             }
             return message
-        } catch let error as WireError {
-            if let version = WireMessage.peekVersion(bytes), version != WireMessage.protocolVersion {
-                refuse(peer, "it speaks protocol version \(version), the coordinator speaks version \(WireMessage.protocolVersion)")
-            } else {
-                refuse(peer, "undecodable message (\(bytes.count) bytes): \(error.reason)")
-            }
-            return nil
-        } catch {
-            refuse(peer, "undecodable message: \(error)")
-            return nil
         }
     }
 
     func refuse(_ peer: Peer, _ reason: String) {
         log("refused a message from \(peer): \(reason)")
-        try? transport.send(WireMessage(run: configuration.runID, .error(reason)).encoded(), to: peer)
+        try? transport.send(WireMessage(run: configuration.runID, .error(reason)), to: peer)
     }
 
-    /// Admits or refuses the hellos received so far.
+    /// Admits or refuses the workers that said hello since the last look.
     func admitPending() {
-        let hellos = pendingHellos
-        pendingHellos = []
-        for (peer, hello) in hellos {
+        for member in members {
+            guard case .joining(let hello) = member.phase else { continue }
             if let reason = refusal(of: hello) {
-                log("refused worker \(hello.name) (\(peer)): \(reason)")
-                try? transport.send(WireMessage(run: configuration.runID, .shutdown("refused: \(reason)")).encoded(), to: peer)
+                log("refused worker \(hello.name) (\(member.peer)): \(reason)")
+                try? transport.send(WireMessage(run: configuration.runID, .shutdown("refused: \(reason)")), to: member.peer)
+                member.phase = .dropped("refused: \(reason)")
                 continue
             }
             if hello.coreType != configuration.coreType {
                 log("warning: worker \(hello.name) computes with \(hello.coreType) kernels, the coordinator with \(configuration.coreType): --allow-mixed-kernels is on, results are no longer bit-exact")
             }
-            let worker = WorkerState(peer: peer, name: hello.name.isEmpty ? peer.description : hello.name, now: Clock.now())
-            if configuration.sharedMemory && !hello.host.isEmpty && hello.host == SharedRegion.hostIdentity {
-                do {
-                    worker.region = try SharedRegion.create(parameterCount: architecture.parameterCount, slots: regionSlots(), name: worker.name)
-                } catch {
-                    log("worker \(worker.name) runs on this machine, but its parameters and sums go through ZeroMQ: \(error)")
-                }
-            }
-            var welcome = WireMessage.Welcome(
+            let welcome = WireMessage.Welcome(
                 workerIndex: nextWorkerIndex,
                 settings: String(decoding: try! JSONEncoder.sorted.encode(plan.settings), as: UTF8.self),
                 architecture: String(decoding: try! JSONEncoder.sorted.encode(architecture), as: UTF8.self),
                 shardCount: plan.shardCount, imageHeight: images.height, imageWidth: images.width, classes: images.classes,
                 heartbeatInterval: configuration.heartbeatInterval, heartbeatTimeout: configuration.heartbeatTimeout)
-            if let region = worker.region { (welcome.region, welcome.regionNonce) = (region.path, region.nonce) }
             nextWorkerIndex += 1
             do {
-                try transport.send(WireMessage(run: configuration.runID, .welcome(welcome)).encoded(), to: peer)
-                workers.append(worker)
+                try transport.send(WireMessage(run: configuration.runID, .welcome(welcome)), to: member.peer)
+                member.phase = .welcomed
+                member.lastHeard = Clock.now()
                 blocksChanged = true
-                log("worker \(worker.name) joined (\(workers.count) active)\(worker.region == nil ? "" : ", on this machine: shared memory offered")")
+                log("worker \(member.name) joined (\(workers.count) active); its gradients travel over ZeroMQ")
             } catch {
-                log("could not welcome worker \(worker.name): \(error)")
+                member.phase = .dropped("could not welcome it: \(error)")
+                log("could not welcome worker \(member.name): \(error)")
             }
         }
-    }
-
-    /// Slots for a new worker's region: the most tree nodes any worker's block needs while
-    /// the planned number of workers (or one more than now) are active. After drops, blocks
-    /// grow and may need more; such steps carry their sums in the message instead.
-    func regionSlots() -> Int {
-        let count = max(configuration.workers, workers.count + 1)
-        return max(1, (0..<count).map { tree.nodes(covering: Plan.block(worker: $0, of: count, shards: plan.shardCount)).count }.max() ?? 1)
+        members.removeAll { if case .dropped = $0.phase { true } else { false } }
     }
 
     /// Why a hello is refused, naming both sides, or nil to admit it.
@@ -237,7 +247,7 @@ public final class Coordinator: StepExecutor {
     }
 
     func heartbeatAll() {
-        let beat = WireMessage(run: configuration.runID, .heartbeat).encoded()
+        let beat = WireMessage(run: configuration.runID, .heartbeat)
         for w in workers { try? transport.send(beat, to: w.peer) }
         lastHeartbeat = Clock.now()
     }
@@ -249,23 +259,24 @@ public final class Coordinator: StepExecutor {
     }
 
     func drop(_ peer: Peer, reason: String) {
-        guard let i = workers.firstIndex(where: { $0.peer == peer }) else { return }
-        let worker = workers.remove(at: i)
-        transport.detach(peer)
+        guard let worker = members.first(where: { $0.peer == peer && $0.isInRun }) else { return }
+        worker.phase = .dropped(reason)
         blocksChanged = true
         lastDropReason = "\(worker.name): \(reason)"
         log("dropped worker \(worker.name): \(reason); its shards move to the \(workers.count) others")
-        try? transport.send(WireMessage(run: configuration.runID, .shutdown("dropped: \(reason)")).encoded(), to: peer)
+        try? transport.send(WireMessage(run: configuration.runID, .shutdown("dropped: \(reason)")), to: peer)
     }
 
     /// Whether workers joined or were dropped since the last `rebalance`.
     var blocksChanged = false
 
-    /// Gives every active worker the samples of its block and forgets the rest.
+    /// Gives every worker in the run the samples of its block and forgets the rest.
     func rebalance() {
         blocksChanged = false
-        for (w, worker) in workers.enumerated() {
-            let block = Set(Plan.block(worker: w, of: workers.count, shards: plan.shardCount))
+        members.removeAll { if case .dropped = $0.phase { true } else { false } }
+        let active = workers
+        for (w, worker) in active.enumerated() {
+            let block = Set(Plan.block(worker: w, of: active.count, shards: plan.shardCount))
             let drop = worker.held.subtracting(block).sorted()
             let add = block.subtracting(worker.held).sorted()
             guard !drop.isEmpty || !add.isEmpty else { continue }
@@ -274,8 +285,8 @@ public final class Coordinator: StepExecutor {
                 return WireMessage.ShardData.Shard(index: s, labels: part.labels, pixels: part.pixels)
             }
             do {
-                try transport.send(WireMessage(run: configuration.runID, .shards(.init(drop: drop, shards: shards))).encoded(), to: worker.peer)
-                worker.held = block
+                try transport.send(WireMessage(run: configuration.runID, .shards(.init(drop: drop, shards: shards))), to: worker.peer)
+                worker.phase = .holding(block)
             } catch {
                 log("could not send shards to \(worker.name): \(error)")
             }
@@ -284,7 +295,7 @@ public final class Coordinator: StepExecutor {
 
     /// Tells every worker the run is over.
     public func shutdown(reason: String) {
-        let bye = WireMessage(run: configuration.runID, .shutdown(reason)).encoded()
+        let bye = WireMessage(run: configuration.runID, .shutdown(reason))
         for w in workers { try? transport.send(bye, to: w.peer) }
     }
 }

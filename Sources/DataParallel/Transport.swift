@@ -10,106 +10,61 @@ public struct Peer: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The coordinator's side of the network: one endpoint, many peers. Messages are whole
-/// frames; delivery to a peer that has gone may fail or be dropped.
+/// Why frames that arrived were not a message.
+public enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+    /// They start as a digits message of another protocol version.
+    case version(UInt16)
+    /// Anything else that does not decode: garbage, a forged length, gradient sums with NaN
+    /// or ±∞; the reason says what.
+    case undecodable(String)
+
+    public var description: String {
+        switch self {
+        case .version(let version): "it speaks protocol version \(version), this side speaks version \(WireMessage.protocolVersion)"
+        case .undecodable(let reason): reason
+        }
+    }
+}
+
+/// What reaches one end from the other: a decoded message, or why frames were refused.
+public enum Arrival: Sendable {
+    case message(WireMessage)
+    case refused(Refusal)
+
+    /// Decodes a head frame and its Float32 frames (read in place), with the refusal a
+    /// peer of another protocol version or a broken peer gets.
+    static func decoding(head: [UInt8], payloads: ReceivedPayloads, maximumFloats: Int) -> Arrival {
+        do {
+            return .message(try WireMessage(head: head, payloads: payloads, maximumFloats: maximumFloats))
+        } catch {
+            if let version = WireMessage.peekVersion(head), version != WireMessage.protocolVersion { return .refused(.version(version)) }
+            let reason = (error as? WireError)?.reason ?? "\(error)"
+            return .refused(.undecodable("undecodable message (\(head.count) bytes, \(payloads.count) more frames): \(reason)"))
+        }
+    }
+
+    static func decoding(_ frames: WireFrames, maximumFloats: Int = 1 << 28) -> Arrival {
+        let payloads = frames.payloads
+        return withExtendedLifetime(payloads) {
+            decoding(head: frames.head, payloads: payloads.map { $0.withUnsafeBytes { $0 } }, maximumFloats: maximumFloats)
+        }
+    }
+}
+
+/// The coordinator's end of the exchange: one endpoint, many peers, typed traffic. A step's
+/// parameters go out without being copied (one array shared by every worker's message),
+/// and a gradient's sums arrive decoded from the frames' own bytes and checked to be finite.
+/// The coordinator does not know which transport it has: ZeroMQ, or memory in tests.
+/// Delivery to a peer that has gone may fail or be dropped.
 public protocol CoordinatorTransport: AnyObject {
-    func send(_ message: [UInt8], to peer: Peer) throws
-    /// The next message from any peer, or nil after `timeout` seconds without one.
-    func receive(timeout: Double) throws -> (peer: Peer, message: [UInt8])?
+    func send(_ message: WireMessage, to peer: Peer) throws
+    /// The next arrival from any peer, or nil after `timeout` seconds without one.
+    func receive(timeout: Double) throws -> (peer: Peer, arrival: Arrival)?
 }
 
-/// A worker's side of the network: one coordinator.
+/// A worker's end of the exchange: one coordinator.
 public protocol WorkerTransport: AnyObject {
-    func send(_ message: [UInt8]) throws
-    /// The next message from the coordinator, or nil after `timeout` seconds without one.
-    func receive(timeout: Double) throws -> [UInt8]?
-}
-
-/// Transports in memory, for tests of the coordinator and worker logic without a network
-/// (as NIOEmbedded does for swift-nio): a hub holds one queue per endpoint.
-public final class InMemoryHub: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var toCoordinator: [(Peer, [UInt8])] = []
-    private var toWorkers: [Peer: [[UInt8]]] = [:]
-    private var disconnected: Set<Peer> = []
-
-    public init() {}
-
-    public func coordinatorEndpoint() -> CoordinatorTransport { CoordinatorEnd(hub: self) }
-
-    public func workerEndpoint(named name: String) -> WorkerTransport {
-        let peer = Peer(id: Array(name.utf8))
-        condition.lock()
-        toWorkers[peer] = []
-        disconnected.remove(peer)
-        condition.unlock()
-        return WorkerEnd(hub: self, peer: peer)
-    }
-
-    /// Cuts a worker off: what it sends is lost, and nothing more reaches it.
-    public func disconnect(_ name: String) {
-        condition.lock()
-        disconnected.insert(Peer(id: Array(name.utf8)))
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Puts a frame in the coordinator's queue as if `peer` had sent it (for hostile-peer tests).
-    public func inject(_ message: [UInt8], from peer: Peer) {
-        condition.lock()
-        toCoordinator.append((peer, message))
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func wait<T>(timeout: Double, _ take: () -> T?) -> T? {
-        let deadline = Date(timeIntervalSinceNow: timeout)
-        condition.lock()
-        defer { condition.unlock() }
-        while true {
-            if let value = take() { return value }
-            if !condition.wait(until: deadline) { return take() }
-        }
-    }
-
-    final class CoordinatorEnd: CoordinatorTransport {
-        let hub: InMemoryHub
-        init(hub: InMemoryHub) { self.hub = hub }
-
-        func send(_ message: [UInt8], to peer: Peer) throws {
-            hub.condition.lock()
-            defer { hub.condition.unlock() }
-            guard !hub.disconnected.contains(peer), hub.toWorkers[peer] != nil else { return }
-            hub.toWorkers[peer]!.append(message)
-            hub.condition.broadcast()
-        }
-
-        func receive(timeout: Double) throws -> (peer: Peer, message: [UInt8])? {
-            hub.wait(timeout: timeout) { hub.toCoordinator.isEmpty ? nil : hub.toCoordinator.removeFirst() }
-        }
-    }
-
-    final class WorkerEnd: WorkerTransport {
-        let hub: InMemoryHub
-        let peer: Peer
-        init(hub: InMemoryHub, peer: Peer) {
-            self.hub = hub
-            self.peer = peer
-        }
-
-        func send(_ message: [UInt8]) throws {
-            hub.condition.lock()
-            defer { hub.condition.unlock() }
-            guard !hub.disconnected.contains(peer) else { return }
-            hub.toCoordinator.append((peer, message))
-            hub.condition.broadcast()
-        }
-
-        func receive(timeout: Double) throws -> [UInt8]? {
-            hub.wait(timeout: timeout) { () -> [UInt8]? in
-                guard !hub.disconnected.contains(peer), let queue = hub.toWorkers[peer], !queue.isEmpty else { return nil }
-                return hub.toWorkers[peer]!.removeFirst()
-            }
-        }
-    }
+    func send(_ message: WireMessage) throws
+    /// The next arrival from the coordinator, or nil after `timeout` seconds without one.
+    func receive(timeout: Double) throws -> Arrival?
 }

@@ -34,8 +34,7 @@ public final class WorkerRunner {
         case shutdown(String)
     }
 
-    /// The given transport, and the mailboxes of the shared region once mapped.
-    let transport: MailboxWorkerTransport
+    let transport: WorkerTransport
     public var configuration: Configuration
     public var log: (String) -> Void
     /// Polled between messages; true makes the worker say goodbye and return.
@@ -47,12 +46,10 @@ public final class WorkerRunner {
     /// The run's settings and model, decoded once from the welcome.
     var setup: (settings: TrainingSettings, architecture: Architecture)?
     var held: [Int: WireMessage.ShardData.Shard] = [:]
-    /// The region the coordinator offered, when this worker could map it.
-    var region: SharedRegion?
     public private(set) var stepsComputed = 0
 
     public init(transport: WorkerTransport, configuration: Configuration, log: @escaping (String) -> Void = { _ in }) {
-        self.transport = MailboxWorkerTransport(inner: transport)
+        self.transport = transport
         self.configuration = configuration
         self.log = log
     }
@@ -60,19 +57,19 @@ public final class WorkerRunner {
     /// Runs until the coordinator shuts the run down. Throws when the coordinator vanishes.
     public func run() throws -> Ending {
         let hello = WireMessage.Hello(name: configuration.name, coreType: configuration.coreType, threads: configuration.threads,
-                                      expectedShape: configuration.expectedShape, host: SharedRegion.hostIdentity)
-        try transport.send(WireMessage(run: 0, .hello(hello)).encoded())
+                                      expectedShape: configuration.expectedShape)
+        try transport.send(WireMessage(run: 0, .hello(hello)))
         var lastHeard = Clock.now()
         var lastSent = Clock.now()
         var lastChance = false
         while true {
             if shouldStop() {
-                try? transport.send(WireMessage(run: runID, .goodbye("stopped by a signal")).encoded())
+                try? transport.send(WireMessage(run: runID, .goodbye("stopped by a signal")))
                 return .shutdown("stopped by a signal")
             }
             let timeout = welcome?.heartbeatTimeout ?? configuration.timeout
             let interval = welcome?.heartbeatInterval ?? configuration.heartbeatInterval
-            guard let bytes = try transport.receive(timeout: interval) else {
+            guard let arrival = try transport.receive(timeout: interval) else {
                 let silent = Clock.now() - lastHeard
                 // One more full wait before giving up: after a SIGSTOP/SIGCONT the first poll
                 // returns at once, while the coordinator's last words may still be queued.
@@ -87,7 +84,7 @@ public final class WorkerRunner {
                     throw TrainingError(String(format: "the coordinator has been silent for %.1f s (timeout %.1f s): it is gone or unreachable; exiting", silent, timeout))
                 }
                 if welcome != nil && Clock.now() - lastSent >= interval {
-                    try transport.send(WireMessage(run: runID, .heartbeat).encoded())
+                    try transport.send(WireMessage(run: runID, .heartbeat))
                     lastSent = Clock.now()
                 }
                 continue
@@ -95,10 +92,14 @@ public final class WorkerRunner {
             lastHeard = Clock.now()
             lastChance = false
             let message: WireMessage
-            do {
-                message = try WireMessage(decoding: bytes)
-            } catch {
-                log("ignored an undecodable message from the coordinator: \(error)")
+            switch arrival {
+            case .message(let m):
+                message = m
+            case .refused(.version(let version)):
+                log("ignored a message of protocol version \(version) from the coordinator; this worker speaks version \(WireMessage.protocolVersion)")
+                continue
+            case .refused(.undecodable(let reason)):
+                log("ignored a message from the coordinator: \(reason)")
                 continue
             }
             if welcome != nil && message.run != runID {
@@ -111,7 +112,7 @@ public final class WorkerRunner {
             case .shards(let data):
                 try hold(data)
             case .step(let order):
-                try transport.send(compute(order, step: message.step).encoded())
+                try transport.send(compute(order, step: message.step))
                 lastSent = Clock.now()
             case .heartbeat:
                 break
@@ -136,15 +137,6 @@ public final class WorkerRunner {
         setup = (settings, architecture)
         held = [:]
         engine = nil
-        region = nil
-        if !w.region.isEmpty {
-            do {
-                region = try SharedRegion.attach(path: w.region, nonce: w.regionNonce, parameterCount: architecture.parameterCount)
-            } catch {
-                log("parameters and sums go through ZeroMQ: cannot use the coordinator's shared region (\(error))")
-            }
-        }
-        transport.attach(region)
         BLAS.threads = 1
         log("joined run \(run) as worker \(w.workerIndex): \(architecture.summary), \(w.shardCount) shards")
     }
@@ -181,9 +173,7 @@ public final class WorkerRunner {
 
     func compute(_ order: WireMessage.StepOrder, step: UInt64) throws -> WireMessage {
         guard let engine else { throw TrainingError("the coordinator sent a step before any shards") }
-        if order.parametersInRegion {
-            guard region != nil else { throw TrainingError("the coordinator put the parameters in a shared region this worker has not mapped") }
-        } else if order.parameters.count != engine.architecture.parameterCount {
+        guard order.parameters.count == engine.architecture.parameterCount else {
             throw TrainingError("the coordinator sent \(order.parameters.count) parameters, the model has \(engine.architecture.parameterCount)")
         }
         for node in order.nodes {
@@ -192,23 +182,12 @@ public final class WorkerRunner {
             }
         }
         let start = Clock.now()
-        let sums = if order.parametersInRegion, let region {
-            engine.compute(order.nodes, at: order.position, parameters: UnsafePointer(region.parameters.baseAddress!))
-        } else {
-            order.parameters.withUnsafeBufferPointer { engine.compute(order.nodes, at: order.position, parameters: $0.baseAddress!) }
-        }
+        let sums = order.parameters.withUnsafeBufferPointer { engine.compute(order.nodes, at: order.position, parameters: $0.baseAddress!) }
         let seconds = Clock.now() - start
         stepsComputed += 1
-        let inRegion = region.map { sums.count <= $0.slots } ?? false
-        let nodes = sums.enumerated().map { i, pair in
-            let (node, sum) = pair
-            if inRegion && sum.statistics.count > 0 {
-                sum.values.withUnsafeBufferPointer { region!.slot(i).baseAddress!.update(from: $0.baseAddress!, count: region!.parameterCount) }
-            }
-            return WireMessage.GradientReply.Node(node: node, statistics: sum.statistics,
-                                                  values: inRegion || sum.statistics.count == 0 ? [] : sum.values)
+        let nodes = sums.map { node, sum in
+            WireMessage.GradientReply.Node(node: node, statistics: sum.statistics, values: sum.statistics.count == 0 ? [] : sum.values)
         }
-        let use: WireMessage.GradientReply.RegionUse = region == nil ? .none : inRegion ? .sums : .mapped
-        return WireMessage(run: runID, step: step, .gradient(.init(nodes: nodes, computeSeconds: seconds, region: use)))
+        return WireMessage(run: runID, step: step, .gradient(.init(nodes: nodes, computeSeconds: seconds)))
     }
 }

@@ -23,10 +23,11 @@ public struct WorkerCurve: Sendable {
     }
 }
 
-/// The coordinator's transport over ZeroMQ: one ROUTER socket. Each frame goes out as
-/// [routing id, payload], the payload sent without copying. With CURVE, a ZAP handler
-/// admits only the listed worker keys; without a handler the socket would refuse all
-/// (fail closed), so the handler lives as long as the transport.
+/// The coordinator's transport over ZeroMQ: one ROUTER socket. Each message goes out as
+/// [routing id, head, Float32 frames…], the frames sent without copying: a step's
+/// parameters are one array whose storage every worker's message shares. With CURVE, a ZAP
+/// handler admits only the listed worker keys; without a handler the socket would refuse
+/// all (fail closed), so the handler lives as long as the transport.
 public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
     public let context: Context
     let socket: Socket
@@ -39,6 +40,8 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
     var lastHandshakeReport = -Double.infinity
     /// The bound address, with the port filled in when bound to `*`.
     public let endpoint: String
+    /// The largest Float32 frame accepted, in values.
+    let maximumFloats: Int
     /// Seconds a receive polls without sleeping before it blocks (see `wait`). Set it to 0
     /// when the workers run on this machine and need every core.
     public var spin = ZeroMQCoordinatorTransport.defaultSpin
@@ -57,6 +60,8 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
         try socket.set(.maximumMessageSize, maximumMessageSize)
         try socket.set(.sendHighWaterMark, 0)
         try socket.set(.receiveHighWaterMark, 0)
+        try Self.setBuffers(socket)
+        maximumFloats = maximumMessageSize / 4
         self.onRefusal = onRefusal
         if let curve {
             zap = try ZAPHandler(context: context, domain: "digits", allowedKeys: curve.allowedWorkers) { refusal in
@@ -98,11 +103,11 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
         }
     }
 
-    public func send(_ message: [UInt8], to peer: Peer) throws {
-        _ = try socket.send(multipart: [Message(peer.id), Message(sharing: message)])
+    public func send(_ message: WireMessage, to peer: Peer) throws {
+        _ = try socket.send(multipart: [Message(peer.id)] + Self.messages(message.encoded()))
     }
 
-    public func receive(timeout: Double) throws -> (peer: Peer, message: [UInt8])? {
+    public func receive(timeout: Double) throws -> (peer: Peer, arrival: Arrival)? {
         let deadline = Clock.now() + max(0, timeout)
         while true {
             if try !Self.wait(poller, timeout: deadline - Clock.now(), spin: spin) { return nil }
@@ -111,11 +116,11 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
                 if Clock.now() >= deadline { return nil }
                 continue
             }
-            // A ROUTER frame set is [routing id, payload]; anything else is a broken peer.
-            guard frames.count == 2 else {
-                return (Peer(id: frames.first?.bytes ?? []), [])
+            // A ROUTER frame set is [routing id, head, Float32 frames…]; less is a broken peer.
+            guard frames.count >= 2 else {
+                return (Peer(id: frames.first?.bytes ?? []), .refused(.undecodable("a message of \(frames.count) frame(s) has no head")))
             }
-            return (Peer(id: frames[0].bytes), frames[1].bytes)
+            return (Peer(id: frames[0].bytes), Self.arrival(frames.dropFirst(), maximumFloats: maximumFloats))
         }
     }
 }
@@ -126,6 +131,8 @@ public final class ZeroMQWorkerTransport: WorkerTransport {
     let socket: Socket
     let poller = Poller()
 
+    let maximumFloats: Int
+
     public init(connect address: String, name: String, maximumMessageSize: Int = 1 << 31, curve: WorkerCurve? = nil) throws {
         context = try Context()
         socket = try Socket(.dealer, in: context)
@@ -134,6 +141,8 @@ public final class ZeroMQWorkerTransport: WorkerTransport {
         try socket.set(.maximumMessageSize, maximumMessageSize)
         try socket.set(.sendHighWaterMark, 0)
         try socket.set(.receiveHighWaterMark, 0)
+        try ZeroMQCoordinatorTransport.setBuffers(socket)
+        maximumFloats = maximumMessageSize / 4
         if let curve { try socket.makeCurveClient(keyPair: curve.keyPair, serverKey: curve.coordinatorKey) }
         do {
             try socket.connect(address)
@@ -143,13 +152,40 @@ public final class ZeroMQWorkerTransport: WorkerTransport {
         _ = poller.register(socket)
     }
 
-    public func send(_ message: [UInt8]) throws {
-        _ = try socket.send(Message(sharing: message))
+    public func send(_ message: WireMessage) throws {
+        _ = try socket.send(multipart: ZeroMQCoordinatorTransport.messages(message.encoded()))
     }
 
-    public func receive(timeout: Double) throws -> [UInt8]? {
+    public func receive(timeout: Double) throws -> Arrival? {
         if try !ZeroMQCoordinatorTransport.wait(poller, timeout: timeout) { return nil }
-        return try socket.receive(flags: .dontWait)?.bytes
+        guard let frames = try socket.receiveMultipart(flags: .dontWait) else { return nil }
+        return ZeroMQCoordinatorTransport.arrival(frames[...], maximumFloats: maximumFloats)
+    }
+}
+
+extension ZeroMQCoordinatorTransport {
+    /// The frames of a message as ZeroMQ messages that share the arrays' storage (zero copy).
+    static func messages(_ frames: WireFrames) -> [Message] {
+        [Message(sharing: frames.head)] + frames.payloads.map { Message(sharing: $0) }
+    }
+
+    /// Decodes received frames: the head is copied out (it is small, but for shards, which
+    /// are decoded into arrays anyway), the Float32 frames are read in place.
+    static func arrival(_ frames: ArraySlice<Message>, maximumFloats: Int) -> Arrival {
+        let head = frames.first!.bytes
+        let payloads = frames.dropFirst()
+        // A received message's bytes stay where they are while the message lives.
+        return withExtendedLifetime(payloads) {
+            Arrival.decoding(head: head, payloads: payloads.map { $0.withUnsafeBytes { $0 } }, maximumFloats: maximumFloats)
+        }
+    }
+
+    /// Kernel socket buffers for a step's frames: a 407 KB parameter frame then goes into
+    /// the socket in one write instead of several, each waking the other side. The kernel
+    /// caps the size at net.core.wmem_max / rmem_max (4 MiB on common Linux systems).
+    static func setBuffers(_ socket: Socket) throws {
+        try socket.set(.sendBuffer, 4 << 20)
+        try socket.set(.receiveBuffer, 4 << 20)
     }
 }
 

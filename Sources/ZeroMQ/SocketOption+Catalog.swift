@@ -30,6 +30,14 @@ extension SocketOption where Value == Int {
     /// The most whole messages queued on receipt from one peer (0: no limit; default 1000).
     /// Option ZMQ_RCVHWM.
     public static var receiveHighWaterMark: Self { count("ZMQ_RCVHWM", ZMQ_RCVHWM) }
+
+    /// The kernel's send buffer for the socket's connections, in bytes (0: the OS default).
+    /// The kernel caps it at net.core.wmem_max. Option ZMQ_SNDBUF.
+    public static var sendBuffer: Self { count("ZMQ_SNDBUF", ZMQ_SNDBUF) }
+
+    /// The kernel's receive buffer, in bytes (0: the OS default), capped at
+    /// net.core.rmem_max. Option ZMQ_RCVBUF.
+    public static var receiveBuffer: Self { count("ZMQ_RCVBUF", ZMQ_RCVBUF) }
 }
 
 extension SocketOption where Value == Int? {

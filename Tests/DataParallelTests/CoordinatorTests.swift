@@ -43,12 +43,11 @@ final class CoordinatorTests: XCTestCase {
         func record(_ name: String, _ r: Result<WorkerRunner.Ending, Error>) { lock.lock(); results[name] = r; lock.unlock() }
     }
 
-    func makeCoordinator(hub: InMemoryHub, workers: Int, joinTimeout: Double = 5, heartbeatTimeout: Double = 2, log: Log? = nil,
-                         sharedMemory: Bool = false) -> Coordinator {
+    func makeCoordinator(hub: InMemoryHub, workers: Int, joinTimeout: Double = 5, heartbeatTimeout: Double = 2, log: Log? = nil) -> Coordinator {
         let plan = Plan(settings: settings, sampleCount: images.count)
         let architecture = settings.architecture(inputs: images.featureCount, classes: images.classes)
         let config = CoordinatorConfiguration(workers: workers, joinTimeout: joinTimeout, heartbeatInterval: 0.05,
-                                              heartbeatTimeout: heartbeatTimeout, coreType: "Test", runID: 99, sharedMemory: sharedMemory)
+                                              heartbeatTimeout: heartbeatTimeout, coreType: "Test", runID: 99)
         return Coordinator(plan: plan, architecture: architecture, images: images, configuration: config,
                            transport: hub.coordinatorEndpoint(), log: { log?.append($0) })
     }
@@ -62,9 +61,9 @@ final class CoordinatorTests: XCTestCase {
 
     /// Trains through the coordinator; `beforeStep` may disturb the run at a global step.
     func trainDistributed(workers names: [String], hub: InMemoryHub = InMemoryHub(), log: Log? = nil, threads: Int = 1,
-                          sharedMemory: Bool = false, beforeStep: (Int, InMemoryHub) -> Void = { _, _ in },
+                          beforeStep: (Int, InMemoryHub) -> Void = { _, _ in },
                           atEnd: (Coordinator) -> Void = { _ in }) throws -> [Float] {
-        let coordinator = makeCoordinator(hub: hub, workers: names.count, log: log, sharedMemory: sharedMemory)
+        let coordinator = makeCoordinator(hub: hub, workers: names.count, log: log)
         let (group, _) = startWorkers(names, hub: hub, threads: threads)
         try coordinator.waitForWorkers()
         let trainer = Trainer(plan: coordinator.plan, network: Network(architecture: coordinator.architecture, seed: settings.seed), executor: coordinator)
@@ -86,25 +85,24 @@ final class CoordinatorTests: XCTestCase {
         }
     }
 
-    /// Workers in this process are on this machine: parameters and sums go through shared
-    /// regions, with the same bits, also when a worker is cut off and its work redone.
-    func testSharedMemory_WorkersOnThisMachine_UseRegions_AndEqualOneProcess() throws {
+    /// Every worker that answered a step is active, holding the shards of its block; one
+    /// that says goodbye mid-run is dropped, its shards move, and the bits do not change.
+    func testDistributed_WorkerLeavesMidRun_EqualsOneProcess_AndLifecycleIsOneState() throws {
         let reference = try trainLocally(settings, images: images, threads: 1)
-        for count in 1...3 {
-            let weights = try trainDistributed(workers: (0..<count).map { "w\($0)" }, sharedMemory: true, atEnd: { coordinator in
-                XCTAssertEqual(coordinator.workers.filter(\.regionMapped).count, count, "every worker mapped its region")
-            })
-            XCTAssertBitwiseEqual(weights, reference, "\(count) workers with shared regions")
-        }
-        // Cutting off ZeroMQ does not stop a worker whose steps go through its mailboxes; leaving does.
         let log = Log()
-        let weights = try trainDistributed(workers: ["a", "b", "c"], log: log, sharedMemory: true) { step, _ in
+        let weights = try trainDistributed(workers: ["a", "b", "c"], log: log, beforeStep: { step, _ in
             if step == 4 { self.leaving.add("b") }
-        }
-        XCTAssertBitwiseEqual(weights, reference, "a worker leaves mid-run, regions in use")
+        }, atEnd: { coordinator in
+            XCTAssertEqual(coordinator.workers.map(\.name).sorted(), ["a", "c"], "joined in either order")
+            let blocks = coordinator.workers.map { worker -> Set<Int> in
+                guard case .active(let shards) = worker.phase else { return [] }
+                return shards
+            }
+            XCTAssertEqual(blocks.map(\.count).sorted(), [1, 2], "both active, 3 shards over 2 workers: \(coordinator.workers.map(\.phase))")
+            XCTAssertEqual(blocks.reduce(Set<Int>()) { $0.union($1) }, [0, 1, 2])
+        })
+        XCTAssertBitwiseEqual(weights, reference, "a worker leaves mid-run")
         XCTAssertTrue(log.text.contains("dropped worker b: it left"), log.text)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: SharedRegion.directory).filter { $0.hasPrefix("digits-\(getpid())-") }
-        XCTAssertEqual(leftovers, [], "regions left in \(SharedRegion.directory)")
     }
 
     /// A goodbye that arrives between steps: the worker is dropped as the next step begins,
@@ -129,11 +127,10 @@ final class CoordinatorTests: XCTestCase {
         let idle = Unchecked(value: hub.workerEndpoint(named: "idle"))
         let done = DispatchSemaphore(value: 0)
         Thread {
-            try? idle.value.send(WireMessage(run: 0, .hello(.init(name: "idle", coreType: "Test"))).encoded())
+            try? idle.value.send(WireMessage(run: 0, .hello(.init(name: "idle", coreType: "Test"))))
             while true {
-                if let bytes = try? idle.value.receive(timeout: 0.05), let message = try? WireMessage(decoding: bytes),
-                   case .shutdown = message.body { break }
-                try? idle.value.send(WireMessage(run: 99, .heartbeat).encoded())
+                if case .message(let message)? = try? idle.value.receive(timeout: 0.05), case .shutdown = message.body { break }
+                try? idle.value.send(WireMessage(run: 99, .heartbeat))
             }
             done.signal()
         }.start()
@@ -168,9 +165,9 @@ final class CoordinatorTests: XCTestCase {
         let evil = Peer(id: Array("evil".utf8))
         let weights = try trainDistributed(workers: ["a", "b"], log: log) { step, hub in
             guard step == 5 else { return }
-            hub.inject([1, 2, 3], from: evil)
+            hub.inject(WireFrames(head: [1, 2, 3]), from: evil)
             var unknown = WireMessage(run: 99, .heartbeat).encoded()
-            unknown[6] = 77
+            unknown.head[6] = 77
             hub.inject(unknown, from: evil)
             hub.inject(WireMessage(run: 12345, .heartbeat).encoded(), from: evil)
             hub.inject(WireMessage(run: 99, step: 5, .gradient(.init(nodes: [], computeSeconds: 0))).encoded(), from: evil)
@@ -189,16 +186,22 @@ final class CoordinatorTests: XCTestCase {
         func reply(_ values: [Float], count: Int = 32, node n: TreeNode = node) -> WireMessage.GradientReply {
             .init(nodes: [.init(node: n, statistics: BatchStatistics(lossSum: 1, correct: 1, count: count), values: values)], computeSeconds: 0)
         }
+        /// What the coordinator receives: NaN and ±∞ are refused by the transport as it decodes.
+        func received(_ reply: WireMessage.GradientReply) -> Arrival {
+            Arrival.decoding(WireMessage(run: 99, .gradient(reply)).encoded())
+        }
         let good = [Float](repeating: 0.5, count: p)
-        XCTAssertNil(coordinator.check(reply(good), expected: [node]))
-        XCTAssertTrue(coordinator.check(reply(good, node: TreeNode(first: 1, size: 1)), expected: [node])!.contains("it was given"))
-        XCTAssertTrue(coordinator.check(reply(Array(good.dropLast())), expected: [node])!.contains("values"))
+        XCTAssertNil(coordinator.validate(reply(good), expected: [node]))
+        XCTAssertTrue(coordinator.validate(reply(good, node: TreeNode(first: 1, size: 1)), expected: [node])!.contains("it was given"))
+        XCTAssertTrue(coordinator.validate(reply(Array(good.dropLast())), expected: [node])!.contains("values"))
         var nan = good
         nan[3] = .nan
-        XCTAssertTrue(coordinator.check(reply(nan), expected: [node])!.contains("NaN"))
+        guard case .refused(.undecodable(let reason)) = received(reply(nan)) else { return XCTFail("NaN must be refused") }
+        XCTAssertTrue(reason.contains("NaN"), reason)
         nan[3] = .infinity
-        XCTAssertTrue(coordinator.check(reply(nan), expected: [node])!.contains("NaN or infinite"))
-        XCTAssertTrue(coordinator.check(reply(good, count: 1000), expected: [node])!.contains("claims"))
+        guard case .refused(.undecodable(let infinite)) = received(reply(nan)) else { return XCTFail("∞ must be refused") }
+        XCTAssertTrue(infinite.contains("NaN or infinite"), infinite)
+        XCTAssertTrue(coordinator.validate(reply(good, count: 1000), expected: [node])!.contains("claims"))
     }
 
     func testJoin_WrongVersionShapeOrKernel_IsRefusedNamingBothSides() throws {
@@ -206,7 +209,7 @@ final class CoordinatorTests: XCTestCase {
         let log = Log()
         let coordinator = makeCoordinator(hub: hub, workers: 1, joinTimeout: 0.5, log: log)
         var oldVersion = WireMessage(run: 0, .hello(.init(name: "old", coreType: "Test"))).encoded()
-        oldVersion[4] = 7
+        oldVersion.head[4] = 7
         hub.inject(oldVersion, from: Peer(id: Array("old".utf8)))
         hub.inject(WireMessage(run: 0, .hello(.init(name: "shape", coreType: "Test", expectedShape: "64,99,4"))).encoded(), from: Peer(id: Array("shape".utf8)))
         hub.inject(WireMessage(run: 0, .hello(.init(name: "kernel", coreType: "Prescott"))).encoded(), from: Peer(id: Array("kernel".utf8)))
@@ -250,24 +253,26 @@ final class CoordinatorTests: XCTestCase {
 }
 
 extension CoordinatorTests {
-    /// The finiteness test used on every gradient: NaN and ±∞ anywhere (vector body or
-    /// tail) are found, and the copy is exact.
+    /// The finiteness test used on every gradient as it is copied out of its frame: NaN and
+    /// ±∞ anywhere (vector body or tail) are found, and the copy is exact.
     func testFiniteCheck_FindsNaNAndInfinityAnywhere_AndCopiesExactly() {
+        func copy(_ values: [Float]) -> (Bool, [Float]) {
+            var target = [Float](repeating: 0, count: values.count)
+            let finite = values.withUnsafeBytes { s in target.withUnsafeMutableBufferPointer { FloatFrame.copyCheckingFinite(s, to: $0) } }
+            return (finite, target)
+        }
         for count in [0, 1, 15, 16, 17, 1000, 1003] {
             var values = (0..<count).map { Float($0) * -1.5e-3 + 3e38 * Float($0 % 2) }
-            XCTAssertTrue(Coordinator.allFinite(values), "\(count) finite values")
+            XCTAssertTrue(copy(values).0, "\(count) finite values")
             for position in Set([0, count / 2, count - 1]) where count > 0 {
                 for bad in [Float.nan, .infinity, -.infinity, .signalingNaN] {
                     let saved = values[position]
                     values[position] = bad
-                    XCTAssertFalse(Coordinator.allFinite(values), "\(bad) at \(position) of \(count)")
+                    XCTAssertFalse(copy(values).0, "\(bad) at \(position) of \(count)")
                     values[position] = saved
                 }
             }
-            var source = values, target = [Float](repeating: 0, count: count)
-            let finite = source.withUnsafeMutableBufferPointer { s in target.withUnsafeMutableBufferPointer { Coordinator.copyCheckingFinite(s, to: $0) } }
-            XCTAssertTrue(finite)
-            XCTAssertBitwiseEqual(target, values, "copy of \(count)")
+            XCTAssertBitwiseEqual(copy(values).1, values, "copy of \(count)")
         }
     }
 }

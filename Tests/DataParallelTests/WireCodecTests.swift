@@ -18,15 +18,8 @@ final class WireCodecTests: XCTestCase {
         ], computeSeconds: 0.003))),
         WireMessage(run: 42, .heartbeat),
         WireMessage(run: 42, .goodbye("interrupted")),
-        WireMessage(run: 0, .hello(.init(name: "local", coreType: "Haswell", host: "boot-id/host"))),
-        WireMessage(run: 42, .welcome(.init(workerIndex: 2, settings: "{}", architecture: "{}", shardCount: 2, imageHeight: 8, imageWidth: 8,
-                                            classes: 4, heartbeatInterval: 0.5, heartbeatTimeout: 5,
-                                            region: "/dev/shm/digits-1-w-abc", regionNonce: 0xFEED_FACE_CAFE_BEEF))),
         WireMessage(run: 42, step: 18, .step(.init(position: StepPosition(epoch: 0, step: 1), nodes: [TreeNode(first: 0, size: 1)],
-                                                   parameters: [], parametersInRegion: true))),
-        WireMessage(run: 42, step: 18, .gradient(.init(nodes: [
-            .init(node: TreeNode(first: 0, size: 1), statistics: BatchStatistics(lossSum: 1, correct: 1, count: 2), values: []),
-        ], computeSeconds: 0.001, region: .sums))),
+                                                   parameters: []))),
         WireMessage(run: 42, .shutdown("training finished")),
         WireMessage(run: 42, .error("gradient for shard 9, which you were not given")),
     ]
@@ -40,50 +33,65 @@ final class WireCodecTests: XCTestCase {
     }
 
     func testDecode_Header_CheckedFirst() {
-        var bytes = Self.examples[5].encoded()
-        bytes[0] ^= 0xFF
-        XCTAssertThrowsError(try WireMessage(decoding: bytes)) { XCTAssertTrue("\($0)".contains("magic")) }
-        bytes = Self.examples[5].encoded()
-        bytes[4] = 9 // version 9
-        XCTAssertThrowsError(try WireMessage(decoding: bytes)) { XCTAssertTrue("\($0)".contains("protocol version 9"), "\($0)") }
-        bytes = Self.examples[5].encoded()
-        bytes[6] = 200
-        XCTAssertThrowsError(try WireMessage(decoding: bytes)) { XCTAssertTrue("\($0)".contains("unknown message type 200")) }
-        XCTAssertThrowsError(try WireMessage(decoding: Array(bytes.prefix(10)))) { XCTAssertTrue("\($0)".contains("at least 24 bytes")) }
-        XCTAssertThrowsError(try WireMessage(decoding: Self.examples[5].encoded() + [0])) { XCTAssertTrue("\($0)".contains("trailing")) }
+        var frames = Self.examples[5].encoded()
+        frames.head[0] ^= 0xFF
+        XCTAssertThrowsError(try WireMessage(decoding: frames)) { XCTAssertTrue("\($0)".contains("magic")) }
+        frames = Self.examples[5].encoded()
+        frames.head[4] = 9 // version 9
+        XCTAssertThrowsError(try WireMessage(decoding: frames)) { XCTAssertTrue("\($0)".contains("protocol version 9"), "\($0)") }
+        frames = Self.examples[5].encoded()
+        frames.head[6] = 200
+        XCTAssertThrowsError(try WireMessage(decoding: frames)) { XCTAssertTrue("\($0)".contains("unknown message type 200")) }
+        XCTAssertThrowsError(try WireMessage(decoding: WireFrames(head: Array(frames.head.prefix(10))))) { XCTAssertTrue("\($0)".contains("at least 24 bytes")) }
+        XCTAssertThrowsError(try WireMessage(decoding: WireFrames(head: Self.examples[5].encoded().head + [0]))) { XCTAssertTrue("\($0)".contains("trailing")) }
     }
 
     func testDecode_ForgedCount_IsRefusedBeforeAllocating() {
-        var bytes = Self.examples[3].encoded()
-        // The parameter count is the u32 just before the 4 floats at the end.
-        let countOffset = bytes.count - 16 - 4
-        bytes.replaceSubrange(countOffset..<(countOffset + 4), with: [0xFF, 0xFF, 0xFF, 0x7F])
-        XCTAssertThrowsError(try WireMessage(decoding: bytes)) { XCTAssertTrue("\($0)".contains("do not fit"), "\($0)") }
+        var frames = Self.examples[3].encoded()
+        // The node count is the u32 after epoch and step.
+        let countOffset = WireMessage.headerSize + 8
+        frames.head.replaceSubrange(countOffset..<(countOffset + 4), with: [0xFF, 0xFF, 0xFF, 0x7F])
+        XCTAssertThrowsError(try WireMessage(decoding: frames)) { XCTAssertTrue("\($0)".contains("do not fit"), "\($0)") }
+        XCTAssertThrowsError(try WireMessage(decoding: Self.examples[3].encoded(), maximumFloats: 3)) { XCTAssertTrue("\($0)".contains("at most 3"), "\($0)") }
     }
 
-    /// Bulk data is either in the message or in the shared region, never both; the region
-    /// flags take no other values.
-    func testDecode_RegionFlags_AreChecked() {
-        let both = WireMessage(run: 1, .step(.init(position: StepPosition(epoch: 0, step: 0), nodes: [TreeNode(first: 0, size: 1)],
-                                                   parameters: [1, 2], parametersInRegion: true)))
-        XCTAssertThrowsError(try WireMessage(decoding: both.encoded())) { XCTAssertTrue("\($0)".contains("carries 2 more"), "\($0)") }
-        let node = WireMessage.GradientReply.Node(node: TreeNode(first: 0, size: 1), statistics: BatchStatistics(lossSum: 1, correct: 0, count: 1), values: [3])
-        let sums = WireMessage(run: 1, .gradient(.init(nodes: [node], computeSeconds: 0, region: .sums)))
-        XCTAssertThrowsError(try WireMessage(decoding: sums.encoded())) { XCTAssertTrue("\($0)".contains("in the region carries 1 values"), "\($0)") }
-        var bytes = WireMessage(run: 1, .gradient(.init(nodes: [node], computeSeconds: 0, region: .mapped))).encoded()
-        XCTAssertNoThrow(try WireMessage(decoding: bytes))
-        bytes[WireMessage.headerSize + 8] = 3 // the region-use byte, after compute seconds
-        XCTAssertThrowsError(try WireMessage(decoding: bytes)) { XCTAssertTrue("\($0)".contains("unknown region use 3"), "\($0)") }
-        var flag = WireMessage(run: 1, .step(.init(position: StepPosition(epoch: 0, step: 0), nodes: [], parameters: []))).encoded()
-        flag[WireMessage.headerSize + 12] = 2 // after epoch, step, node count
-        XCTAssertThrowsError(try WireMessage(decoding: flag)) { XCTAssertTrue("\($0)".contains("not 0 or 1"), "\($0)") }
+    /// Float32 arrays travel as frames of their own: a missing, extra or ragged frame is
+    /// refused, and gradient sums with NaN or ±∞ are refused as they are copied out.
+    func testDecode_FloatFrames_AreChecked() {
+        var frames = Self.examples[3].encoded()
+        frames.payloads = []
+        XCTAssertThrowsError(try WireMessage(decoding: frames)) { XCTAssertTrue("\($0)".contains("parameters is missing"), "\($0)") }
+        frames.payloads = [[1], [2]]
+        XCTAssertThrowsError(try WireMessage(decoding: frames)) { XCTAssertTrue("\($0)".contains("1 unexpected frames"), "\($0)") }
+        for bad in [Float.nan, .infinity, -.infinity, .signalingNaN] {
+            let node = WireMessage.GradientReply.Node(node: TreeNode(first: 0, size: 1), statistics: BatchStatistics(lossSum: 1, correct: 0, count: 1),
+                                                      values: [1, 2, bad] + [Float](repeating: 0.5, count: 40))
+            let gradient = WireMessage(run: 1, .gradient(.init(nodes: [node], computeSeconds: 0)))
+            XCTAssertThrowsError(try WireMessage(decoding: gradient.encoded())) { XCTAssertTrue("\($0)".contains("node 0+1 has NaN or infinite values"), "\($0)") }
+        }
+        let step = WireMessage(run: 1, .step(.init(position: StepPosition(epoch: 0, step: 0), nodes: [], parameters: [.nan])))
+        XCTAssertNoThrow(try WireMessage(decoding: step.encoded()), "parameters are the coordinator's, not checked")
+    }
+
+    /// A frame of bytes that are not whole Float32 values, at any alignment, is refused.
+    func testDecode_RaggedFloatFrame_IsRefused() throws {
+        let head = Self.examples[3].encoded().head
+        let raw: [UInt8] = Array(repeating: 0, count: 19)
+        try raw.withUnsafeBytes { bytes in
+            XCTAssertThrowsError(try WireMessage(head: head, payloads: [UnsafeRawBufferPointer(rebasing: bytes[1..<14])])) {
+                XCTAssertTrue("\($0)".contains("not whole Float32 values"), "\($0)")
+            }
+            let misaligned = try WireMessage(head: head, payloads: [UnsafeRawBufferPointer(rebasing: bytes[1..<17])])
+            guard case .step(let order) = misaligned.body else { return XCTFail("a step") }
+            XCTAssertEqual(order.parameters, [0, 0, 0, 0], "read at an odd address")
+        }
     }
 
     func testDecode_MisalignedNode_IsRefused() {
         let message = WireMessage(run: 1, .step(.init(position: StepPosition(epoch: 0, step: 0), nodes: [TreeNode(first: 2, size: 2)], parameters: [])))
-        var bytes = message.encoded()
-        bytes[WireMessage.headerSize + 12] = 1 // first = 1 with size 2
-        XCTAssertThrowsError(try WireMessage(decoding: bytes)) { XCTAssertTrue("\($0)".contains("aligned")) }
+        var frames = message.encoded()
+        frames.head[WireMessage.headerSize + 12] = 1 // first = 1 with size 2
+        XCTAssertThrowsError(try WireMessage(decoding: frames)) { XCTAssertTrue("\($0)".contains("aligned")) }
     }
 
     /// Thousands of random, truncated and bit-flipped messages: each decodes or throws
@@ -92,19 +100,20 @@ final class WireCodecTests: XCTestCase {
         var g = SeededGenerator(seed: 2024)
         var decoded = 0, refused = 0
         for round in 0..<6000 {
-            var bytes: [UInt8]
             let base = Self.examples[g.next(below: Self.examples.count)].encoded()
-            switch round % 3 {
+            var frames = base
+            switch round % 4 {
             case 0:
-                bytes = base
-                for _ in 0..<(1 + g.next(below: 4)) { bytes[g.next(below: bytes.count)] ^= UInt8(1 << g.next(below: 8)) }
+                for _ in 0..<(1 + g.next(below: 4)) { frames.head[g.next(below: frames.head.count)] ^= UInt8(1 << g.next(below: 8)) }
             case 1:
-                bytes = Array(base.prefix(g.next(below: base.count + 1)))
+                frames.head = Array(base.head.prefix(g.next(below: base.head.count + 1)))
+            case 2:
+                frames.head = Array(base.head.prefix(WireMessage.headerSize)) + (0..<g.next(below: 64)).map { _ in UInt8(truncatingIfNeeded: g.next()) }
             default:
-                bytes = Array(base.prefix(WireMessage.headerSize)) + (0..<g.next(below: 64)).map { _ in UInt8(truncatingIfNeeded: g.next()) }
+                frames.payloads = (0..<g.next(below: 3)).map { _ in (0..<g.next(below: 5)).map { _ in Float(bitPattern: UInt32(truncatingIfNeeded: g.next())) } }
             }
             do {
-                let message = try WireMessage(decoding: bytes)
+                let message = try WireMessage(decoding: frames)
                 // Compared as bytes: a flipped bit can make a NaN, which is never == itself.
                 XCTAssertEqual(try WireMessage(decoding: message.encoded()).encoded(), message.encoded())
                 decoded += 1

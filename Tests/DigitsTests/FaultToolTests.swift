@@ -84,7 +84,7 @@ final class FaultToolTests: XCTestCase {
         wait("the first checkpoint") { FileManager.default.fileExists(atPath: checkpoint) }
         workers.append(try startWorker("w3"))
         try finish(coordinator, workers: workers)
-        XCTAssertTrue(Tool.log(directory, "coordinator").contains("worker w3 joined (3 active), on this machine: shared memory offered"), Tool.log(directory, "coordinator"))
+        XCTAssertTrue(Tool.log(directory, "coordinator").contains("worker w3 joined (3 active); its gradients travel over ZeroMQ"), Tool.log(directory, "coordinator"))
         XCTAssertEqual(workers[2].terminationStatus, 0)
     }
 
@@ -94,9 +94,6 @@ final class FaultToolTests: XCTestCase {
         wait("the first checkpoint") { FileManager.default.fileExists(atPath: checkpoint) }
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
-        // Regions are unlinked once mapped: a coordinator killed mid-run leaves none in /dev/shm.
-        let left = try DistributedToolTests.regions().filter { $0.hasPrefix("digits-\(first.processIdentifier)-") }
-        XCTAssertEqual(left, [], "the killed coordinator's regions")
         for w in workers { w.waitUntilExit() }
         for (w, name) in zip(workers, ["w1", "w2"]) {
             XCTAssertNotEqual(w.terminationStatus, 0)

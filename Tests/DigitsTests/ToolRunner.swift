@@ -86,8 +86,14 @@ enum Tool {
         return process
     }
 
+    /// What a started tool wrote to standard error: its progress and logs.
     static func log(_ directory: URL, _ name: String) -> String {
         (try? String(contentsOf: directory.appendingPathComponent("\(name).err"), encoding: .utf8)) ?? ""
+    }
+
+    /// What a started tool wrote to standard output: its results.
+    static func output(_ directory: URL, _ name: String) -> String {
+        (try? String(contentsOf: directory.appendingPathComponent("\(name).out"), encoding: .utf8)) ?? ""
     }
 
     /// Pids of processes whose command line contains `text`.

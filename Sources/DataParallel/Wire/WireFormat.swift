@@ -31,12 +31,6 @@ public struct WireWriter {
         u32(UInt32(b.count))
         bytes.append(contentsOf: b)
     }
-
-    /// Float32 values as a u32 count and raw little-endian values, copied in one block.
-    public mutating func floats(_ values: [Float]) {
-        u32(UInt32(values.count))
-        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
-    }
 }
 
 /// Reads little-endian fields, checking every length against what is left before reading.
@@ -93,17 +87,6 @@ public struct WireReader {
 
     public mutating func blob(_ what: String) throws -> [UInt8] {
         Array(try take(try count(what, elementSize: 1), what))
-    }
-
-    public mutating func floats(_ what: String) throws -> [Float] {
-        let n = try count(what, elementSize: 4)
-        let slice = try take(n * 4, what)
-        return [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
-            slice.withUnsafeBytes { raw in
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw)
-            }
-            initialized = n
-        }
     }
 
     /// Fails unless every byte was read.

@@ -1,9 +1,10 @@
 import NeuralNetwork
 
 extension WireMessage {
-    /// The message as one frame.
-    public func encoded() -> [UInt8] {
-        var w = WireWriter(capacity: 64 + payloadEstimate)
+    /// The message as frames: the head, then its Float32 arrays (shared, not copied).
+    public func encoded() -> WireFrames {
+        var w = WireWriter(capacity: 64 + headEstimate)
+        var payloads: [[Float]] = []
         w.u32(Self.magic)
         w.u16(Self.protocolVersion)
         w.u8(body.kind.rawValue)
@@ -17,7 +18,6 @@ extension WireMessage {
             w.string(h.coreType)
             w.int(h.threads)
             w.string(h.expectedShape)
-            w.string(h.host)
         case .welcome(let m):
             w.int(m.workerIndex)
             w.string(m.settings)
@@ -28,8 +28,6 @@ extension WireMessage {
             w.int(m.classes)
             w.f64(m.heartbeatInterval)
             w.f64(m.heartbeatTimeout)
-            w.string(m.region)
-            w.u64(m.regionNonce)
         case .shards(let d):
             w.int(d.drop.count)
             for i in d.drop { w.int(i) }
@@ -44,11 +42,9 @@ extension WireMessage {
             w.int(s.position.step)
             w.int(s.nodes.count)
             for n in s.nodes { w.int(n.first); w.int(n.size) }
-            w.u8(s.parametersInRegion ? 1 : 0)
-            w.floats(s.parameters)
+            payloads.append(s.parameters)
         case .gradient(let g):
             w.f64(g.computeSeconds)
-            w.u8(g.region.rawValue)
             w.int(g.nodes.count)
             for n in g.nodes {
                 w.int(n.node.first)
@@ -56,20 +52,20 @@ extension WireMessage {
                 w.int(n.statistics.count)
                 w.int(n.statistics.correct)
                 w.f64(n.statistics.lossSum)
-                w.floats(n.values)
+                payloads.append(n.values)
             }
         case .heartbeat:
             break
         case .goodbye(let reason), .shutdown(let reason), .error(let reason):
             w.string(reason)
         }
-        return w.bytes
+        return WireFrames(head: w.bytes, payloads: payloads)
     }
 
-    private var payloadEstimate: Int {
+    private var headEstimate: Int {
         switch body {
-        case .step(let s): s.parameters.count * 4 + s.nodes.count * 8 + 17
-        case .gradient(let g): g.nodes.reduce(0) { $0 + $1.values.count * 4 + 32 } + 17
+        case .step(let s): s.nodes.count * 8 + 16
+        case .gradient(let g): g.nodes.count * 28 + 16
         case .shards(let d): d.shards.reduce(0) { $0 + $1.labels.count + $1.pixels.count + 16 }
         default: 64
         }
@@ -84,16 +80,25 @@ extension WireMessage {
         return try? r.u16("version")
     }
 
-    /// The step number in a frame's header, if it is long enough to have one.
-    static func peekStep(_ bytes: [UInt8]) -> UInt64? {
-        guard bytes.count >= headerSize else { return nil }
-        return (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[16 + $1]) << (8 * $1) }
+    /// Decodes frames held in memory (the in-memory hub, tests), reading the arrays in place.
+    public init(decoding frames: WireFrames, maximumFloats: Int = 1 << 28) throws {
+        // A native array's storage stays where it is while the array lives and is not mutated.
+        let payloads = frames.payloads
+        self = try withExtendedLifetime(payloads) {
+            try WireMessage(head: frames.head, payloads: payloads.map { $0.withUnsafeBytes { $0 } }, maximumFloats: maximumFloats)
+        }
     }
 
-    /// Decodes one frame. Throws `WireError` for anything but a well-formed message of this
-    /// protocol version.
-    public init(decoding bytes: [UInt8]) throws {
+    /// Decodes a head frame and the Float32 frames that came with it, read in place. Gradient
+    /// sums are checked to be finite as they are copied out. Throws `WireError` for anything
+    /// but a well-formed message of this protocol version.
+    public init(head bytes: [UInt8], payloads: ReceivedPayloads, maximumFloats: Int = 1 << 28) throws {
         var r = WireReader(bytes)
+        var frames = payloads[...]
+        func payload(_ what: String, finite: Bool) throws -> [Float] {
+            guard let raw = frames.popFirst() else { throw WireError("truncated: the frame of \(what) is missing") }
+            return try FloatFrame.decode(raw, what, maximumCount: maximumFloats, finite: finite)
+        }
         guard bytes.count >= Self.headerSize else {
             throw WireError("a message needs at least \(Self.headerSize) bytes, got \(bytes.count)")
         }
@@ -111,14 +116,13 @@ extension WireMessage {
         case .hello:
             body = .hello(Hello(protocolVersion: try r.u16("hello version"), name: try r.string("name"),
                                 coreType: try r.string("core type"), threads: try r.int("threads"),
-                                expectedShape: try r.string("expected shape"), host: try r.string("host")))
+                                expectedShape: try r.string("expected shape")))
         case .welcome:
             body = .welcome(Welcome(workerIndex: try r.int("worker index"), settings: try r.string("settings"),
                                     architecture: try r.string("architecture"), shardCount: try r.int("shard count"),
                                     imageHeight: try r.int("image height"), imageWidth: try r.int("image width"),
                                     classes: try r.int("classes"), heartbeatInterval: try r.f64("heartbeat interval"),
-                                    heartbeatTimeout: try r.f64("heartbeat timeout"), region: try r.string("region"),
-                                    regionNonce: try r.u64("region nonce")))
+                                    heartbeatTimeout: try r.f64("heartbeat timeout")))
         case .shards:
             let dropCount = try r.count("dropped shards", elementSize: 4)
             var drop: [Int] = []
@@ -134,27 +138,19 @@ extension WireMessage {
             let n = try r.count("nodes", elementSize: 8)
             var nodes: [TreeNode] = []
             for _ in 0..<n { nodes.append(try Self.node(&r)) }
-            let inRegion = try Self.flag(&r, "parameters in region")
-            let parameters = try r.floats("parameters")
-            guard !inRegion || parameters.isEmpty else { throw WireError("a step with parameters in the region carries \(parameters.count) more") }
-            body = .step(StepOrder(position: position, nodes: nodes, parameters: parameters, parametersInRegion: inRegion))
+            body = .step(StepOrder(position: position, nodes: nodes, parameters: try payload("parameters", finite: false)))
         case .gradient:
             let seconds = try r.f64("compute seconds")
-            let rawUse = try r.u8("region use")
-            guard let use = GradientReply.RegionUse(rawValue: rawUse) else { throw WireError("unknown region use \(rawUse)") }
-            let n = try r.count("nodes", elementSize: 28)
+            let n = try r.count("nodes", elementSize: 24)
             var nodes: [GradientReply.Node] = []
             for _ in 0..<n {
                 let node = try Self.node(&r)
                 let count = try r.int("sample count"), correct = try r.int("correct count")
                 let loss = try r.f64("loss sum")
                 nodes.append(.init(node: node, statistics: BatchStatistics(lossSum: loss, correct: correct, count: count),
-                                   values: try r.floats("gradient")))
+                                   values: try payload("node \(node.first)+\(node.size)", finite: true)))
             }
-            if use == .sums, let n = nodes.first(where: { !$0.values.isEmpty }) {
-                throw WireError("a reply with its sums in the region carries \(n.values.count) values for node \(n.node.first)+\(n.node.size)")
-            }
-            body = .gradient(GradientReply(nodes: nodes, computeSeconds: seconds, region: use))
+            body = .gradient(GradientReply(nodes: nodes, computeSeconds: seconds))
         case .heartbeat:
             body = .heartbeat
         case .goodbye:
@@ -165,12 +161,7 @@ extension WireMessage {
             body = .error(try r.string("reason"))
         }
         try r.finish("a \(kind) message")
-    }
-
-    private static func flag(_ r: inout WireReader, _ what: String) throws -> Bool {
-        let v = try r.u8(what)
-        guard v <= 1 else { throw WireError("\(what) is \(v), not 0 or 1") }
-        return v == 1
+        guard frames.isEmpty else { throw WireError("\(frames.count) unexpected frames after a \(kind) message") }
     }
 
     private static func node(_ r: inout WireReader) throws -> TreeNode {

@@ -2,7 +2,10 @@ import NeuralNetwork
 
 /// The coordinator–worker protocol.
 ///
-/// Every message is one ZeroMQ frame: a 24-byte header, then typed fields, all little-endian:
+/// Every message is one ZeroMQ multipart message (`WireFrames`): a head frame, then the
+/// Float32 arrays of a step (its parameters) or of a gradient (one sum per node), each a
+/// frame of raw little-endian values, so that they are sent without copying and read in
+/// place. The head is a 24-byte header, then typed fields, all little-endian:
 ///
 ///     magic  u32  "DGTS" (0x53544744)
 ///     version u16 `WireMessage.protocolVersion`
@@ -12,11 +15,11 @@ import NeuralNetwork
 ///     step   u64  number of the step order a message belongs to (0 when none); a worker's
 ///                 gradient echoes the order's number, so replies to a redone order are told apart
 ///
-/// Strings and byte arrays are a u32 count then bytes; Float32 arrays a u32 count then raw
-/// values. Decoding checks every length before reading and throws `WireError`; it never traps.
+/// Strings and byte arrays are a u32 count then bytes. Decoding checks every length before
+/// reading and throws `WireError`; it never traps.
 public struct WireMessage: Equatable, Sendable {
     public static let magic: UInt32 = 0x5354_4744
-    public static let protocolVersion: UInt16 = 2
+    public static let protocolVersion: UInt16 = 3
     public static let headerSize = 24
 
     public enum Kind: UInt8, Sendable, CaseIterable {
@@ -76,18 +79,14 @@ public struct WireMessage: Equatable, Sendable {
         public var threads: Int
         /// The model shape the worker expects, as layer sizes ("784,128,10"), or "" for any.
         public var expectedShape: String
-        /// The worker's machine (`SharedRegion.hostIdentity`), or "": a coordinator on the
-        /// same machine offers it a shared region.
-        public var host: String
 
         public init(protocolVersion: UInt16 = WireMessage.protocolVersion, name: String, coreType: String,
-                    threads: Int = 1, expectedShape: String = "", host: String = "") {
+                    threads: Int = 1, expectedShape: String = "") {
             self.protocolVersion = protocolVersion
             self.name = name
             self.coreType = coreType
             self.threads = threads
             self.expectedShape = expectedShape
-            self.host = host
         }
     }
 
@@ -104,15 +103,9 @@ public struct WireMessage: Equatable, Sendable {
         /// Seconds between heartbeats, and silence after which the peer counts as gone.
         public var heartbeatInterval: Double
         public var heartbeatTimeout: Double
-        /// The path of the worker's `SharedRegion`, or "" for none, and the nonce its header carries.
-        public var region: String
-        public var regionNonce: UInt64
 
         public init(workerIndex: Int, settings: String, architecture: String, shardCount: Int,
-                    imageHeight: Int, imageWidth: Int, classes: Int, heartbeatInterval: Double, heartbeatTimeout: Double,
-                    region: String = "", regionNonce: UInt64 = 0) {
-            self.region = region
-            self.regionNonce = regionNonce
+                    imageHeight: Int, imageWidth: Int, classes: Int, heartbeatInterval: Double, heartbeatTimeout: Double) {
             self.workerIndex = workerIndex
             self.settings = settings
             self.architecture = architecture
@@ -153,15 +146,14 @@ public struct WireMessage: Equatable, Sendable {
     public struct StepOrder: Equatable, Sendable {
         public var position: StepPosition
         public var nodes: [TreeNode]
-        /// The parameters, or empty when they are in the worker's shared region.
+        /// The parameters to compute with: a frame of their own, the same array (so the same
+        /// bytes, never copied) for every worker of a step.
         public var parameters: [Float]
-        public var parametersInRegion: Bool
 
-        public init(position: StepPosition, nodes: [TreeNode], parameters: [Float], parametersInRegion: Bool = false) {
+        public init(position: StepPosition, nodes: [TreeNode], parameters: [Float]) {
             self.position = position
             self.nodes = nodes
             self.parameters = parameters
-            self.parametersInRegion = parametersInRegion
         }
     }
 
@@ -169,8 +161,8 @@ public struct WireMessage: Equatable, Sendable {
         public struct Node: Equatable, Sendable {
             public var node: TreeNode
             public var statistics: BatchStatistics
-            /// The gradient sum, or empty when the node's micro-batches were all empty or
-            /// the sum is in the shared region.
+            /// The gradient sum (a frame of its own), or empty when the node's micro-batches
+            /// were all empty. Decoded only if every value is finite.
             public var values: [Float]
 
             public init(node: TreeNode, statistics: BatchStatistics, values: [Float]) {
@@ -180,25 +172,13 @@ public struct WireMessage: Equatable, Sendable {
             }
         }
 
-        /// What a worker does with the shared region it was offered.
-        public enum RegionUse: UInt8, Sendable {
-            /// It has none (none offered, or it could not map it): sums are in the message.
-            case none = 0
-            /// It has mapped it, but this reply's sums are in the message (more nodes than slots).
-            case mapped = 1
-            /// Node i's sum (when it counts samples) is in slot i of the region.
-            case sums = 2
-        }
-
         public var nodes: [Node]
         /// Seconds the worker spent computing.
         public var computeSeconds: Double
-        public var region: RegionUse
 
-        public init(nodes: [Node], computeSeconds: Double, region: RegionUse = .none) {
+        public init(nodes: [Node], computeSeconds: Double) {
             self.nodes = nodes
             self.computeSeconds = computeSeconds
-            self.region = region
         }
     }
 }

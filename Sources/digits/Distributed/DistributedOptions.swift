@@ -26,9 +26,6 @@ struct CoordinatorOptions: ParsableArguments {
     @Flag(name: .customLong("allow-mixed-kernels"), help: "Admit workers whose OpenBLAS core type differs from the coordinator's (results are then no longer bit-exact).")
     var allowMixedKernels = false
 
-    @Flag(name: .customLong("no-shared-memory"), help: "Send everything through ZeroMQ, even to workers on this machine (by default those trade weights, gradient sums and step messages through a shared-memory file in /dev/shm; the weights are the same either way).")
-    var noSharedMemory = false
-
     func validate() throws {
         if (curveSecret == nil) != (allowKeys == nil) {
             throw ValidationError("--curve-secret and --allow-keys go together: the coordinator's secret key, and the workers' public keys")
@@ -49,8 +46,7 @@ struct CoordinatorOptions: ParsableArguments {
     func configuration(coreType: String) -> CoordinatorConfiguration {
         CoordinatorConfiguration(workers: workers, joinTimeout: joinTimeout, heartbeatInterval: heartbeatInterval,
                                  heartbeatTimeout: heartbeatTimeout, coreType: coreType, allowMixedKernels: allowMixedKernels,
-                                 runID: UInt64(UInt32(truncatingIfNeeded: getpid())) << 32 | UInt64(UInt32(truncatingIfNeeded: time(nil))),
-                                 sharedMemory: !noSharedMemory)
+                                 runID: UInt64(UInt32(truncatingIfNeeded: getpid())) << 32 | UInt64(UInt32(truncatingIfNeeded: time(nil))))
     }
 }
 

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Transports in memory, for tests of the coordinator and worker logic without a network
+/// (as NIOEmbedded does for swift-nio): a hub holds one queue of frames per endpoint. Every
+/// message is encoded on sending and decoded on receiving, by the codec ZeroMQ uses.
+public final class InMemoryHub: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var toCoordinator: [(Peer, WireFrames)] = []
+    private var toWorkers: [Peer: [WireFrames]] = [:]
+    private var disconnected: Set<Peer> = []
+
+    public init() {}
+
+    public func coordinatorEndpoint() -> CoordinatorTransport { CoordinatorEnd(hub: self) }
+
+    public func workerEndpoint(named name: String) -> WorkerTransport {
+        let peer = Peer(id: Array(name.utf8))
+        condition.lock()
+        toWorkers[peer] = []
+        disconnected.remove(peer)
+        condition.unlock()
+        return WorkerEnd(hub: self, peer: peer)
+    }
+
+    /// Cuts a worker off: what it sends is lost, and nothing more reaches it.
+    public func disconnect(_ name: String) {
+        condition.lock()
+        disconnected.insert(Peer(id: Array(name.utf8)))
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Puts frames in the coordinator's queue as if `peer` had sent them (for hostile-peer tests).
+    public func inject(_ frames: WireFrames, from peer: Peer) {
+        condition.lock()
+        toCoordinator.append((peer, frames))
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait<T>(timeout: Double, _ take: () -> T?) -> T? {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let value = take() { return value }
+            if !condition.wait(until: deadline) { return take() }
+        }
+    }
+
+    final class CoordinatorEnd: CoordinatorTransport {
+        let hub: InMemoryHub
+        init(hub: InMemoryHub) { self.hub = hub }
+
+        func send(_ message: WireMessage, to peer: Peer) throws {
+            let frames = message.encoded()
+            hub.condition.lock()
+            defer { hub.condition.unlock() }
+            guard !hub.disconnected.contains(peer), hub.toWorkers[peer] != nil else { return }
+            hub.toWorkers[peer]!.append(frames)
+            hub.condition.broadcast()
+        }
+
+        func receive(timeout: Double) throws -> (peer: Peer, arrival: Arrival)? {
+            let taken = hub.wait(timeout: timeout) { hub.toCoordinator.isEmpty ? nil : hub.toCoordinator.removeFirst() }
+            return taken.map { ($0.0, Arrival.decoding($0.1)) }
+        }
+    }
+
+    final class WorkerEnd: WorkerTransport {
+        let hub: InMemoryHub
+        let peer: Peer
+        init(hub: InMemoryHub, peer: Peer) {
+            self.hub = hub
+            self.peer = peer
+        }
+
+        func send(_ message: WireMessage) throws {
+            let frames = message.encoded()
+            hub.condition.lock()
+            defer { hub.condition.unlock() }
+            guard !hub.disconnected.contains(peer) else { return }
+            hub.toCoordinator.append((peer, frames))
+            hub.condition.broadcast()
+        }
+
+        func receive(timeout: Double) throws -> Arrival? {
+            let taken = hub.wait(timeout: timeout) { () -> WireFrames? in
+                guard !hub.disconnected.contains(peer), let queue = hub.toWorkers[peer], !queue.isEmpty else { return nil }
+                return hub.toWorkers[peer]!.removeFirst()
+            }
+            return taken.map { Arrival.decoding($0) }
+        }
+    }
+}
