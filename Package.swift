@@ -48,9 +48,11 @@ let package = Package(
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "DataParallelTests", dependencies: ["DataParallel", "NeuralNetwork", "Datasets", "ZeroMQ"]),
         .testTarget(name: "DigitsTests", dependencies: ["NeuralNetwork", "Datasets"]),
+        // Not HummingbirdTesting: it brings AsyncHTTPClient, NIOSSL/BoringSSL and swift-crypto,
+        // most of a test build's time. The tests talk to the real server with a small client of their own.
         .testTarget(name: "DrawServerTests", dependencies: [
             "DrawServer", "DigitReading", "NeuralNetwork", "Datasets",
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
     ]
 )

@@ -1,7 +1,6 @@
 import DrawServer
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import XCTest
 
 /// The page, the model's description and the training report.

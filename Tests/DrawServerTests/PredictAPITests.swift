@@ -3,7 +3,6 @@ import DigitReading
 import DrawServer
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import XCTest
 
 /// `POST /api/predict` answers a good drawing, in either format, with what the one

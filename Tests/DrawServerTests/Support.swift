@@ -3,7 +3,6 @@ import DigitReading
 import DrawServer
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import NeuralNetwork
 import XCTest
 
@@ -37,17 +36,41 @@ let pngType: HTTPFields = [.contentType: "image/png"]
 let jsonType: HTTPFields = [.contentType: "application/json"]
 
 extension XCTestCase {
-    /// Runs `test` against a server for `testModel()`, in-process (`.router`) by default.
-    func withServer(_ setup: TestingSetup = .router, report: String? = nil, bodyLimit: Int = DrawServer.defaultBodyLimit,
-                    _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    /// Runs `test` against the real server for `testModel()`, listening on a free port of
+    /// 127.0.0.1, and stops the server when `test` ends, also when it throws.
+    func withServer(report: String? = nil, bodyLimit: Int = DrawServer.defaultBodyLimit,
+                    file: StaticString = #filePath, line: UInt = #line,
+                    _ test: (LoopbackClient) async throws -> Void) async throws {
         let server = try DrawServer(model: testModel(), name: "test.safetensors", report: report, bodyLimit: bodyLimit)
-        try await Application(router: server.router()).test(setup, test)
+        let (ports, announce) = AsyncStream.makeStream(of: Int.self)
+        let app = server.application(host: "127.0.0.1", port: 0) { announce.yield($0) }
+        let running = Task {
+            // Ends the wait for a port if the server fails before it listens.
+            defer { announce.finish() }
+            // No signal handlers: Ctrl-C must still stop the test run.
+            try await app.runService(gracefulShutdownSignals: [])
+        }
+        guard let port = await ports.first(where: { _ in true }) else {
+            try await running.value
+            return XCTFail("the server stopped before it listened", file: file, line: line)
+        }
+        var failure: (any Error)?
+        do {
+            try await test(LoopbackClient(port: port))
+        } catch {
+            failure = error
+        }
+        running.cancel()
+        if case let .failure(error) = await running.result, !(error is CancellationError) {
+            XCTFail("the server failed: \(error)", file: file, line: line)
+        }
+        if let failure { throw failure }
     }
 }
 
 /// Checks a refusal: the status, a JSON `{"error": ...}` whose message contains `mentions`,
 /// and that it reveals no source paths or stack traces.
-func assertRefused(_ response: TestResponse, _ status: HTTPResponse.Status, mentioning mentions: String,
+func assertRefused(_ response: LoopbackClient.Response, _ status: HTTPResponse.Status, mentioning mentions: String,
                    file: StaticString = #filePath, line: UInt = #line) throws {
     XCTAssertEqual(response.status, status, String(buffer: response.body), file: file, line: line)
     XCTAssertEqual(response.headers[.contentType], "application/json; charset=utf-8", file: file, line: line)
