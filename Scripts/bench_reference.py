@@ -2,16 +2,24 @@
 """Reference trainers for Scripts/bench: the same network as `digits train --layers 128`.
 
     bench_reference.py {numpy|torch|info} --mnist DIR [--batch 64] [--threads 1] [--epochs 3]
+                       [--seed 1] [--eval-every K [--stop-at 0.97]]
 
 784→128→10, ReLU, softmax + cross-entropy, He-uniform weights (bound √(6/fan_in)), zero
 biases, plain SGD (lr 0.1), inputs pixels/255, float32, a new shuffle of all 60,000 training
 samples each epoch (the last, partial batch included, as digits does). Only the training loop
-is timed; the MNIST files are read before, and test accuracy is measured after each epoch,
-outside the timed region.
+(the shuffle and the steps) is timed; the MNIST files are read before, and test accuracy is
+measured after each epoch, outside the timed region.
+
+With --eval-every K, test accuracy is also measured after every K-th step (counted from the
+start of training, across epochs: global steps K, 2K, ...), outside the timed region, as
+`digits train --eval-every K` does; --stop-at then stops at the first of these evaluations
+that reaches the target (without it, at the end of the first epoch that does).
 
 Prints one JSON object per line on standard output: first {"kind": "info", ...} (versions,
 threads, BLAS kernel), then {"kind": "epoch", "epoch", "seconds", "samples_per_second",
-"train_loss", "test_accuracy"} per epoch. `info` prints the first line only and exits.
+"train_loss", "test_accuracy"} per epoch, and with --eval-every {"kind": "evaluation", "step",
+"epoch", "samples", "training_seconds", "test_accuracy"} per evaluation (training_seconds:
+the timed training so far, evaluations excluded). `info` prints the first line only and exits.
 
 Threads: the caller should also set OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS
 in the environment (they must be set before numpy or torch is loaded); this script in
@@ -72,6 +80,39 @@ def blas_info():
     return [{k: lib.get(k) for k in keep if k in lib} for lib in threadpool_info()]
 
 
+def run_epochs(args, n, permutation, train, evaluate, loss_value=float):
+    """The epoch loop of both references. `permutation()` draws an epoch's order, `train(order,
+    starts)` runs the steps whose batches start at those positions of it and returns their loss
+    sum, `evaluate()` gives the test accuracy. Only permutation and train are timed."""
+    B, every, stop = args.batch, args.eval_every, args.stop_at
+    starts = list(range(0, n, B))
+    step, done_seconds = 0, 0.0            # global steps run, training seconds of finished epochs
+    for epoch in range(1, args.epochs + 1):
+        seconds, loss_sum, i = 0.0, 0.0, 0
+        start = time.perf_counter()
+        order = permutation()
+        while i < len(starts):
+            j = len(starts) if not every else min(len(starts), i + every - step % every)
+            loss_sum = loss_sum + train(order, starts[i:j])
+            step += j - i
+            i = j
+            if every and step % every == 0:
+                seconds += time.perf_counter() - start
+                accuracy = evaluate()
+                emit({"kind": "evaluation", "step": step, "epoch": epoch, "samples": (epoch - 1) * n + min(n, starts[i - 1] + B),
+                      "training_seconds": done_seconds + seconds, "test_accuracy": accuracy})
+                if stop is not None and accuracy >= stop:
+                    return
+                start = time.perf_counter()
+        seconds += time.perf_counter() - start
+        done_seconds += seconds
+        accuracy = evaluate()
+        emit({"kind": "epoch", "epoch": epoch, "seconds": seconds, "samples_per_second": n / seconds,
+              "train_loss": loss_value(loss_sum) / n, "test_accuracy": accuracy})
+        if stop is not None and not every and accuracy >= stop:
+            return
+
+
 # ---------------------------------------------------------------------------------------- numpy
 
 def train_numpy(args):
@@ -109,11 +150,10 @@ def train_numpy(args):
         hh = np.maximum(test_x @ w1 + b1, 0)
         return float(np.mean(np.argmax(hh @ w2 + b2, axis=1) == test_y))
 
-    for epoch in range(1, args.epochs + 1):
+    def train(order, starts):
+        nonlocal w1, b1, w2, b2, dw1, dw2  # in place: the augmented assignments below rebind the same arrays
         loss_sum = 0.0
-        start = time.perf_counter()
-        order = rng.permutation(n)
-        for s in range(0, n, B):
+        for s in starts:
             idx = order[s:s + B]
             m = len(idx)
             x, hm, zm, dhm, y = xb[:m], h[:m], z[:m], dh[:m], train_y[idx]
@@ -144,12 +184,9 @@ def train_numpy(args):
             dw2 *= lr; w2 -= dw2
             b1 -= lr * db1
             b2 -= lr * db2
-        seconds = time.perf_counter() - start
-        accuracy = evaluate()
-        emit({"kind": "epoch", "epoch": epoch, "seconds": seconds, "samples_per_second": n / seconds,
-              "train_loss": loss_sum / n, "test_accuracy": accuracy})
-        if args.stop_at is not None and accuracy >= args.stop_at:
-            break
+        return loss_sum
+
+    run_epochs(args, n, lambda: rng.permutation(n), train, evaluate)
     if limiter is not None:
         limiter.restore_original_limits()
 
@@ -202,16 +239,10 @@ def train_torch(args):
         with torch.no_grad():
             return float((model(TX).argmax(dim=1) == TY).float().mean())
 
-    for epoch in range(1, args.epochs + 1):
-        start = time.perf_counter()
-        order = torch.randperm(n)
-        loss_sum = torch_epoch(torch, model, optimizer, loss_fn, X, Y, (order[s:s + B] for s in range(0, n, B)))
-        seconds = time.perf_counter() - start
-        accuracy = evaluate()
-        emit({"kind": "epoch", "epoch": epoch, "seconds": seconds, "samples_per_second": n / seconds,
-              "train_loss": float(loss_sum) / n, "test_accuracy": accuracy})
-        if args.stop_at is not None and accuracy >= args.stop_at:
-            break
+    def train(order, starts):
+        return torch_epoch(torch, model, optimizer, loss_fn, X, Y, (order[s:s + B] for s in starts))
+
+    run_epochs(args, n, lambda: torch.randperm(n), train, evaluate)
 
 
 def main():
@@ -223,9 +254,14 @@ def main():
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--lr", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--eval-every", type=int, default=None, metavar="K",
+                        help="also measure test accuracy after every K-th step, outside the timed region")
     parser.add_argument("--stop-at", type=float, default=None,
-                        help="stop after the first epoch whose test accuracy reaches this (e.g. 0.97)")
+                        help="stop at the first evaluation whose test accuracy reaches this (e.g. 0.97): "
+                             "with --eval-every one of every K steps, otherwise an epoch's")
     args = parser.parse_args()
+    if args.eval_every is not None and args.eval_every < 1:
+        parser.error("--eval-every takes a positive number of steps")
     if args.impl == "info":
         emit({"kind": "info", "impl": "numpy", "blas": blas_info()})
     elif args.impl == "numpy":

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Turns the runs of Scripts/bench into its table, summary and optional JSON (standard library only).
 
-Input: a JSON-lines index of runs ({"setting", "impl", "round", "kind", "file", "max_rss_kb"}),
-each file being the per-epoch JSON lines of `digits train --metrics` or of bench_reference.py.
+Input: a JSON-lines index of runs ({"setting", "impl", "round", "kind", "file", "evaluations",
+"max_rss_kb"}), each file being the per-epoch JSON lines of `digits train --metrics` or of
+bench_reference.py, and "evaluations" (time-to-97% runs) the between-steps evaluations of
+`digits train --eval-log` or bench_reference.py --eval-every ({"step", "training_seconds",
+"test_accuracy", ...}; other lines are ignored).
 """
 
 import argparse
@@ -44,13 +47,26 @@ def throughput(epochs):
     return samples / seconds if seconds > 0 else float("nan")
 
 
-def time_to_target(epochs):
-    total = 0.0
-    for e in epochs:
-        total += e["seconds"]
+def evaluations_of(path):
+    out = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                obj = json.loads(line)
+                if obj.get("kind", "evaluation") == "evaluation" and "step" in obj and "training_seconds" in obj:
+                    out.append(obj)
+    return out
+
+
+def time_to_target(evaluations):
+    """The first evaluation at or above TARGET: {seconds (training), steps, epochs (fractional),
+    seconds_per_step}, or None."""
+    for e in evaluations:
         if e["test_accuracy"] >= TARGET:
-            return total, e["epoch"]
-    return None, None
+            return {"seconds": e["training_seconds"], "steps": e["step"], "samples": e["samples"],
+                    "seconds_per_step": e["training_seconds"] / e["step"]}
+    return None
 
 
 def median(xs):
@@ -68,6 +84,7 @@ def main():
     p.add_argument("--rounds", type=int, required=True)
     p.add_argument("--epochs", type=int, required=True)
     p.add_argument("--tta-epochs", type=int, required=True)
+    p.add_argument("--eval-every", type=int, required=True)
     p.add_argument("--digits", default="")
     p.add_argument("--core-own", default="unknown")
     p.add_argument("--core-env", default="unknown")
@@ -103,14 +120,16 @@ def main():
             speed.setdefault((run["setting"], run["impl"]), []).append(throughput(epochs))
             loads.setdefault((run["setting"], run["impl"]), []).append(load_of(run))
         elif run["kind"] == "tta":
-            tta.setdefault(run["impl"], []).append(time_to_target(epochs) + (len(epochs),))
+            hit = time_to_target(evaluations_of(run.get("evaluations") or run["file"]))
+            tta.setdefault(run["impl"], []).append(dict(hit or {}, seed=run["round"], load_average=load_of(run)))
         if run["impl"] == "digits" and run.get("max_rss_kb") is not None:
             key = "default flags, 2 epochs" if run["kind"] == "rss" else (
                 "time-to-97% runs (batch 64, 1 thread)" if run["kind"] == "tta" else SETTINGS[run["setting"]]["label"])
             rss[key] = max(rss.get(key, 0), run["max_rss_kb"])
 
     impls = ["digits", "digits-env"] + [i for i in ("numpy", "torch") if a.__dict__[f"have_{i}"] == "true"]
-    figures = {"rounds": a.rounds, "epochs": a.epochs, "tta_epochs": a.tta_epochs, "settings": {}, "time_to_97": {},
+    figures = {"rounds": a.rounds, "epochs": a.epochs, "tta_epochs": a.tta_epochs, "eval_every": a.eval_every,
+               "settings": {}, "time_to_97": {},
                "peak_rss_mb": {}, "digits_core_type": a.core_own, "digits_core_type_env_as_is": a.core_env, "digits_blas": a.blas_lib,
                "numpy_info": infos.get("numpy") or (json.loads(a.numpy_info) if a.numpy_info else None),
                "torch_info": infos.get("torch"), "torch_install": a.torch_how or None}
@@ -162,29 +181,65 @@ def main():
           "processes took CPU time, so these figures are unreliable; the 2-thread ones suffer most (the references' "
           "BLAS/OpenMP threads spin-wait for each other). Rerun with more --rounds when the machine is quiet.")
     w("")
-    w(f"time to {TARGET:.0%} test accuracy (batch 64, 1 thread, cumulative training seconds without evaluation, "
-      f"at most {a.tta_epochs} epochs; epoch granularity, the same coarse grain for all three):")
-    for impl in [i for i in impls if i != "digits-env"]:
+    batch = SETTINGS["b64t1"]["batch"]
+    k = a.eval_every
+    w(f"time to {TARGET:.0%} test accuracy (batch {batch}, 1 thread, at most {a.tta_epochs} epochs): every implementation measures "
+      f"test accuracy")
+    w(f"after steps {k}, {2 * k}, {3 * k}, … (every {k * batch:,} samples), outside its timed region; seconds: its training only, "
+      f"up to the first of these at ≥ {TARGET:.0%};")
+    w(f"round r uses seed r for every implementation (the learning curve depends on it); medians over rounds (seeds 1–{a.rounds}):")
+    tta_impls = [i for i in impls if i != "digits-env"]
+    reached_all = {impl: [x for x in tta.get(impl, []) if "steps" in x] for impl in tta_impls}
+    pooled = median([x["steps"] for xs in reached_all.values() for x in xs])
+    theader = (f"  {'implementation':<14} {'seconds':>8} {'steps to 97%':>13} {'min–max':>13} {'epochs':>6} "
+               f"{'ms/step':>8} {'samples/s':>10} {'load':>5} {'at ' + (f'{pooled:,.0f}' if pooled else '?') + ' steps':>15}")
+    w(theader)
+    for impl in tta_impls:
         results = tta.get(impl, [])
-        reached = [(t, e) for t, e, _ in results if t is not None]
-        entry = {"rounds": [{"seconds": t, "epoch": e} for t, e, _ in results]}
-        if not results:
-            line = "no run"
-        elif len(reached) < len(results):
-            line = f"not reached within {a.tta_epochs} epochs in {len(results) - len(reached)} of {len(results)} round(s)"
-            entry["seconds"] = None
-        else:
-            t = median([t for t, _ in reached])
-            ep = median([e for _, e in reached])
-            entry.update(seconds=t, epoch=ep)
-            line = f"{t:.2f} s (epoch {ep:g})"
-            if impl == "digits":
-                ok = t < TTA_GOAL
-                line += f"   goal < {TTA_GOAL} s: {'PASS' if ok else 'MISS'}"
-                entry.update(goal=TTA_GOAL, passed=ok)
-                passes.append((f"time to 97%: {t:.2f} s (goal < {TTA_GOAL} s)", ok))
-        w(f"  {NAMES[impl]:<10} {line}")
+        reached = reached_all[impl]
+        entry = {"rounds": results}
         figures["time_to_97"][impl] = entry
+        if not results:
+            w(f"  {NAMES[impl]:<14} no run")
+            continue
+        if len(reached) < len(results):
+            entry["seconds"] = None
+            w(f"  {NAMES[impl]:<14} not reached within {a.tta_epochs} epochs in {len(results) - len(reached)} of {len(results)} round(s)")
+            continue
+        t = median([x["seconds"] for x in reached])
+        steps = median([x["steps"] for x in reached])
+        sps = median([x["seconds_per_step"] for x in reached])
+        rate = median([x["samples"] / x["seconds"] for x in reached])
+        spm = [x["steps"] for x in reached]
+        load = median([x["load_average"] for x in results])
+        steps_per_epoch = math.ceil(60000 / batch)
+        equal = pooled * sps if pooled else None
+        entry.update(seconds=t, steps=steps, steps_min=min(spm), steps_max=max(spm), epochs=steps / steps_per_epoch,
+                     seconds_per_step=sps, samples_per_second=rate, pooled_steps=pooled, seconds_at_pooled_steps=equal)
+        line = (f"  {NAMES[impl]:<14} {t:>6.2f} s {steps:>13,.0f} {f'{min(spm):,}–{max(spm):,}' if len(spm) > 1 else '':>13} "
+                f"{steps / steps_per_epoch:>6.2f} {1000 * sps:>8.3f} {rate:>10,.0f} {'' if load is None else f'{load:.1f}':>5} {'' if equal is None else f'{equal:.2f} s':>15}")
+        if impl == "digits":
+            ok = t < TTA_GOAL
+            line += f"   goal < {TTA_GOAL} s: {'PASS' if ok else 'MISS'}"
+            entry.update(goal=TTA_GOAL, passed=ok)
+            passes.append((f"time to 97%: {t:.2f} s (goal < {TTA_GOAL} s)", ok))
+        w(line)
+    if pooled:
+        w(f"  (ms/step, samples/s: over those runs' training up to 97%, epoch 1 included; load: as above; at {pooled:,.0f} steps:")
+        w("   the median steps to 97% of all runs of all implementations (the same algorithm) × each one's ms/step: speed alone)")
+    else:
+        w("  (no run reached 97%)")
+    d = figures["time_to_97"].get("digits", {})
+    for impl in ("numpy", "torch"):
+        r = figures["time_to_97"].get(impl, {})
+        if d.get("seconds") and r.get("seconds"):
+            ratio = r["seconds"] / d["seconds"]
+            speed = r["seconds_per_step"] / d["seconds_per_step"]
+            curve = r["steps"] / d["steps"]
+            r.update(ratio=ratio, speed_ratio=speed, steps_ratio=curve)
+            table = figures["settings"]["b64t1"]["impls"].get(impl, {}).get("ratio")
+            w(f"  {NAMES[impl]} ÷ digits: time {ratio:.2f}× ≈ time per step {speed:.2f}× (speed"
+              + (f"; {table:.2f}× in the throughput table" if table else "") + f") × steps {curve:.2f}× (learning curve)")
     w("")
     if rss:
         w(f"peak RSS of digits train (embedded MNIST, /usr/bin/time -v, max over runs), goal ≤ {RSS_GOAL_MB} MB:")
@@ -242,15 +297,21 @@ def main():
         w(f"- digits with the environment as-is (core type {a.core_env.split(' ')[0]}): "
           + ", ".join(f"{label} {fmt_rate(e)} ({e / d:.2f}× of its own choice)" for label, e, d in envs))
     t = figures["time_to_97"]
-    tparts = []
+    tparts, eparts, pooled_steps = [], [], None
     for impl in ("digits", "numpy", "torch"):
         if impl in t:
             sec = t[impl].get("seconds")
-            tparts.append(f"{NAMES[impl]} " + (f"{sec:.2f} s (epoch {t[impl]['epoch']:g})" if sec is not None else "not reached"))
+            tparts.append(f"{NAMES[impl]} " + (f"{sec:.2f} s ({t[impl]['steps']:,.0f} steps)" if sec is not None else "not reached"))
+            if t[impl].get("seconds_at_pooled_steps") is not None:
+                pooled_steps = t[impl]["pooled_steps"]
+                eparts.append(f"{NAMES[impl]} {t[impl]['seconds_at_pooled_steps']:.2f} s")
     goal_note = ""
     if "digits" in t and "passed" in t["digits"]:
         goal_note = f"; goal < {TTA_GOAL} s {'PASS' if t['digits']['passed'] else 'MISS'}"
-    w(f"- time to 97% (training s, epoch granularity): " + ", ".join(tparts) + goal_note)
+    w(f"- time to 97% (training s, test accuracy every {a.eval_every} steps on all sides, seeds 1–{a.rounds}): "
+      + ", ".join(tparts) + goal_note)
+    if eparts:
+        w(f"  - at equal steps ({pooled_steps:,.0f}, the median over all; speed alone): " + ", ".join(eparts))
     if rss:
         w(f"- peak RSS of digits train: {max(rss.values()) / 1024:.0f} MB (goal ≤ {RSS_GOAL_MB} MB "
           f"{'PASS' if max(rss.values()) / 1024 <= RSS_GOAL_MB else 'MISS'})")

@@ -31,6 +31,29 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     }
 }
 
+/// A test-set evaluation between two steps (`digits train --eval-every`): one line of the
+/// evaluation log, for learning curves finer than an epoch.
+public struct StepEvaluation: Codable, Equatable, Sendable {
+    /// Global steps done (from 1), and the epoch (from 1) of the last of them.
+    public var step: Int
+    public var epoch: Int
+    /// Training samples seen so far (every epoch counts them all).
+    public var samples: Int
+    /// Training time of this run so far, in seconds, evaluations left out (as in the epochs' `seconds`).
+    public var trainingSeconds: Double
+    public var testAccuracy: Double
+    public var testLoss: Double
+
+    enum CodingKeys: String, CodingKey {
+        case step, epoch, samples
+        case trainingSeconds = "training_seconds", testAccuracy = "test_accuracy", testLoss = "test_loss"
+    }
+
+    public var jsonLine: String {
+        String(decoding: try! JSONEncoder.sorted.encode(self), as: UTF8.self)
+    }
+}
+
 /// Appends JSON lines to a file, one per epoch, flushed as they come so that a crash loses nothing.
 public final class MetricsWriter {
     let handle: FileHandle
@@ -52,6 +75,10 @@ public final class MetricsWriter {
 
     public func write(_ metrics: EpochMetrics) {
         handle.write(Data((metrics.jsonLine + "\n").utf8))
+    }
+
+    public func write(_ evaluation: StepEvaluation) {
+        handle.write(Data((evaluation.jsonLine + "\n").utf8))
     }
 
     deinit { try? handle.close() }

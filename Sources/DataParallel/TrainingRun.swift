@@ -16,8 +16,10 @@ public struct RunProgress: Sendable {
     public var wait: Double
 }
 
-/// Runs a `Trainer` to the end of its plan: evaluates after every epoch, writes metrics,
-/// reports progress, and stops early (with the model trained so far) when asked.
+/// Runs a `Trainer` to the end of its plan: evaluates after every epoch (and, with
+/// `evaluateEvery`, after every that many steps), writes metrics, reports progress, and stops
+/// early (with the model trained so far) when asked. Evaluations are not training time: the
+/// epochs' `seconds` leave them out.
 public final class TrainingRun {
     public let trainer: Trainer
     public let data: TrainingData
@@ -25,6 +27,10 @@ public final class TrainingRun {
     public var metricsWriter: MetricsWriter?
     public var onStep: ((RunProgress) -> Void)?
     public var onEpoch: ((EpochMetrics) -> Void)?
+    /// With a value K, the test set is also evaluated after global steps K, 2K, … (counted
+    /// from the plan's start), and `onEvaluation` gets each result. Training is unchanged.
+    public var evaluateEvery: Int?
+    public var onEvaluation: ((StepEvaluation) -> Void)?
     /// Polled between steps; true stops the run after the current step.
     public var shouldStop: () -> Bool = { false }
     /// Called after every step with the trainer, e.g. to write checkpoints.
@@ -47,6 +53,8 @@ public final class TrainingRun {
         let plan = trainer.plan
         var epochStatistics = BatchStatistics()
         var epochStart = Clock.now()
+        var paused = 0.0          // seconds of this epoch spent evaluating between its steps
+        var trainedBefore = 0.0   // training seconds of this run's finished epochs
         var times = (compute: 0.0, communication: 0.0, wait: 0.0)
         var lastProgress = 0.0
         let runStart = Clock.now()
@@ -65,7 +73,7 @@ public final class TrainingRun {
                 lastProgress = now
                 let done = trainer.nextStep - firstStep
                 let rate = Double(done) / max(now - runStart, 1e-9)
-                let epochSeconds = max(now - epochStart, 1e-9)
+                let epochSeconds = max(now - epochStart - paused, 1e-9)
                 onStep(RunProgress(globalStep: trainer.nextStep, totalSteps: plan.totalSteps,
                                    epoch: report.position.epoch + 1, epochs: plan.settings.epochs,
                                    epochStatistics: epochStatistics,
@@ -73,9 +81,23 @@ public final class TrainingRun {
                                    secondsLeft: Double(plan.totalSteps - trainer.nextStep) / max(rate, 1e-9),
                                    compute: times.compute, communication: times.communication, wait: times.wait))
             }
-            guard endOfEpoch else { continue }
-            let seconds = Clock.now() - epochStart
+            let onGrid = evaluateEvery.map { trainer.nextStep % $0 == 0 } ?? false
+            guard endOfEpoch || onGrid else { continue }
+            let pauseStart = Clock.now()
+            let seconds = pauseStart - epochStart - paused
             let test = Evaluation(network: trainer.network, images: data.test, between: keepAlive)
+            if onGrid {
+                let t = report.position.step + 1
+                let samples = report.position.epoch * plan.sampleCount
+                    + plan.shards.reduce(0) { $0 + min($1.count, t * plan.microBatch) }
+                onEvaluation?(StepEvaluation(step: trainer.nextStep, epoch: report.position.epoch + 1, samples: samples,
+                                             trainingSeconds: trainedBefore + seconds,
+                                             testAccuracy: test.accuracy, testLoss: test.meanLoss))
+            }
+            guard endOfEpoch else {
+                paused += Clock.now() - pauseStart
+                continue
+            }
             lastTestEvaluation = test
             let validation = data.validation.map { Evaluation(network: trainer.network, images: $0, between: keepAlive).accuracy }
             let metrics = EpochMetrics(epoch: report.position.epoch + 1, steps: plan.stepsPerEpoch,
@@ -90,6 +112,8 @@ public final class TrainingRun {
             onEpoch?(metrics)
             epochStatistics = BatchStatistics()
             times = (0, 0, 0)
+            trainedBefore += seconds
+            paused = 0
             epochStart = Clock.now()
         }
         return false

@@ -45,6 +45,37 @@ final class TrainToolTests: XCTestCase {
         XCTAssertEqual(try Tool.weightBytes(again), try Tool.weightBytes(Self.modelPath), "2 threads must give the bytes of 1")
     }
 
+    /// --eval-every adds test evaluations between steps without changing the training: the same
+    /// weights, and at epoch ends the epochs' own test accuracy and training seconds.
+    func testTrain_EvalEvery_LogsEvaluationsBetweenStepsAndTrainsTheSame() throws {
+        let out = Self.directory.appendingPathComponent("evaluated.safetensors").path
+        let log = Self.directory.appendingPathComponent("evaluations.jsonl").path
+        let metrics = Self.directory.appendingPathComponent("evaluated-metrics.jsonl").path
+        let run = try Tool.run(["train", "--limit", "2000", "--epochs", "3", "--layers", "64", "--out", out, "--seed", "5", "--quiet",
+                                "--metrics", metrics, "--eval-every", "16", "--eval-log", log])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(try Tool.weightBytes(out), try Tool.weightBytes(Self.modelPath), "evaluating does not change the training")
+        func objects(_ path: String) throws -> [[String: Any]] {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+                try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+        }
+        let evaluations = try objects(log), epochs = try objects(metrics)
+        XCTAssertEqual(evaluations.map { $0["step"] as? Int }, [16, 32, 48, 64, 80, 96], "2 shards of 1,000, micro-batch 32: 32 steps an epoch")
+        XCTAssertEqual(evaluations.map { $0["epoch"] as? Int }, [1, 1, 2, 2, 3, 3])
+        XCTAssertEqual(evaluations.map { $0["samples"] as? Int }, [1024, 2000, 3024, 4000, 5024, 6000])
+        XCTAssertEqual(epochs.count, 3)
+        var trained = 0.0
+        for (e, epoch) in epochs.enumerated() where evaluations.count == 6 {
+            let middle = evaluations[2 * e], end = evaluations[2 * e + 1]
+            trained += try XCTUnwrap(epoch["seconds"] as? Double)
+            XCTAssertEqual(end["test_accuracy"] as? Double, epoch["test_accuracy"] as? Double, "epoch \(e + 1)'s own evaluation")
+            XCTAssertEqual(try XCTUnwrap(end["training_seconds"] as? Double), trained, accuracy: 1e-9,
+                           "the epochs' seconds and training_seconds both leave the evaluations out")
+            XCTAssertLessThan(try XCTUnwrap(middle["training_seconds"] as? Double), try XCTUnwrap(end["training_seconds"] as? Double))
+        }
+    }
+
     func testTrain_WritesASelfContainedHTMLReport() throws {
         let html = try String(contentsOfFile: Self.directory.appendingPathComponent("model.html").path, encoding: .utf8)
         XCTAssertTrue(html.contains("<h2>Loss and accuracy per epoch</h2>") && html.contains("Confusion matrix (test set)"))
@@ -108,7 +139,9 @@ final class TrainToolTests: XCTestCase {
 
     func testTrain_BadFlags_AreRefused() throws {
         for (flags, message) in [(["--batch", "100", "--micro-batch", "32"], "multiple of --micro-batch"),
-                                 (["--layers", "12,x"], "--layers"), (["--lr", "0"], "--lr"), (["--epochs", "0"], "--epochs")] {
+                                 (["--layers", "12,x"], "--layers"), (["--lr", "0"], "--lr"), (["--epochs", "0"], "--epochs"),
+                                 (["--eval-every", "100"], "--eval-every and --eval-log go together"),
+                                 (["--eval-every", "0", "--eval-log", "e.jsonl"], "--eval-every must be at least 1")] {
             let run = try Tool.run(["train"] + flags)
             XCTAssertNotEqual(run.status, 0, "\(flags)")
             XCTAssertTrue(run.stderr.contains(message), "\(flags): \(run.stderr)")

@@ -20,8 +20,18 @@ extension Digits {
         @Option(help: "In-process workers (threads), each computing its own shards.")
         var threads: Int = 1
 
+        @Option(name: .customLong("eval-every"),
+                help: "Also measure test accuracy after every N-th step (learning curves finer than an epoch; Scripts/bench's time to 97%), outside the timed training. Needs --eval-log.")
+        var evalEvery: Int?
+
+        @Option(name: .customLong("eval-log"),
+                help: ArgumentHelp("Where --eval-every writes one JSON object per evaluation: step, epoch, samples, training_seconds (evaluations left out), test_accuracy, test_loss.", valueName: "file"))
+        var evalLog: String?
+
         func validate() throws {
             if threads < 1 { throw ValidationError("--threads must be at least 1") }
+            if let evalEvery, evalEvery < 1 { throw ValidationError("--eval-every must be at least 1") }
+            if (evalEvery == nil) != (evalLog == nil) { throw ValidationError("--eval-every and --eval-log go together") }
         }
 
         func run() throws {
@@ -32,7 +42,8 @@ extension Digits {
             if threads > plan.shardCount {
                 progress.message("note: \(threads) threads but only \(plan.shardCount) shards (batch ÷ micro-batch): \(threads - plan.shardCount) stay idle")
             }
-            let session = try run.session(options, executor: executor, workers: executor.threads, role: "digits train", progress: progress)
+            var session = try run.session(options, executor: executor, workers: executor.threads, role: "digits train", progress: progress)
+            if let evalEvery, let evalLog { session.evaluations = (every: evalEvery, log: evalLog) }
             progress.message("training \(run.architecture.summary) on \(run.dataName): \(run.data.train.count) samples, \(plan.stepsPerEpoch) steps per epoch, \(plan.shardCount) shards of micro-batch \(plan.microBatch), \(executor.threads) thread(s)")
             try session.run()
         }

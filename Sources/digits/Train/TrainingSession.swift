@@ -44,6 +44,8 @@ struct TrainingSession {
     var keepAlive: () -> Void = {}
     /// Called as soon as no more steps will run, before the final save (e.g. to let workers go).
     var trainingDone: () -> Void = {}
+    /// `train --eval-every N --eval-log FILE`: the test set is also evaluated every N steps, into FILE.
+    var evaluations: (every: Int, log: String)?
 
     func run() throws {
         let run = TrainingRun(trainer: trainer, data: data, workers: workers)
@@ -52,6 +54,11 @@ struct TrainingSession {
         if let path = options.metrics { run.metricsWriter = try MetricsWriter(path: path, append: options.resume != nil) }
         run.onStep = progress.step
         run.onEpoch = progress.epoch
+        if let evaluations {
+            let log = try MetricsWriter(path: evaluations.log, append: options.resume != nil)
+            run.evaluateEvery = evaluations.every
+            run.onEvaluation = { log.write($0) }
+        }
         if let path = options.checkpoint {
             let every = options.checkpointEvery
             run.afterStep = { trainer in
