@@ -33,8 +33,8 @@ extension Coordinator {
             do {
                 let orders = try send(position, parameters: parameters)
                 return try collect(orders, started: start)
-            } catch is Redo {
-                continue
+            } catch let redo as Redo {
+                log("epoch \(position.epoch + 1), step \(position.step + 1) is computed again: \(redo.reason)")
             }
         }
     }
@@ -46,7 +46,7 @@ extension Coordinator {
         }
     }
 
-    /// Send: each worker with shards gets the parameters and the nodes of its block. Every
+    /// Send: each worker gets the parameters and the nodes of its block. Every
     /// attempt has its own order number, which replies echo, so that a late reply to an
     /// earlier attempt of the same step (before a worker was dropped) is told apart.
     func send(_ position: StepPosition, parameters: [Float]) throws -> Orders {
@@ -55,10 +55,12 @@ extension Coordinator {
         let active = workers
         for (w, worker) in active.enumerated() {
             let block = tree.nodes(covering: Plan.block(worker: w, of: active.count, shards: plan.shardCount))
-            guard !block.isEmpty else { continue }
             nodes[worker.peer] = block
             // The same `parameters` array for every worker: its storage is shared by their frames.
-            let step = WireMessage(run: configuration.runID, step: nextOrder, .step(.init(position: position, nodes: block, parameters: parameters)))
+            // A worker without shards (more workers than shards) is asked for nothing, and
+            // answers all the same: one that never answers is found in this attempt, with the others.
+            let step = WireMessage(run: configuration.runID, step: nextOrder,
+                                   .step(.init(position: position, nodes: block, parameters: block.isEmpty ? [] : parameters)))
             do {
                 try transport.send(step, to: worker.peer)
             } catch {
@@ -88,12 +90,16 @@ extension Coordinator {
             // gives up at the same timeout.)
             let now = Clock.now()
             let deadline = orders.sent + configuration.heartbeatTimeout
-            if now >= deadline, let late = orders.nodes.keys.first(where: { !replied.contains($0) }) {
-                let heard = members.first { $0.peer == late }?.lastHeard ?? orders.sent
-                drop(late, reason: heard > orders.sent
-                    ? String(format: "it is alive but has not answered the step sent %.1f s ago (timeout %.1f s)", now - orders.sent, configuration.heartbeatTimeout)
-                    : String(format: "no reply for %.1f s (timeout %.1f s)", now - orders.sent, configuration.heartbeatTimeout))
-                throw Redo(reason: "a worker did not answer in time")
+            if now >= deadline {
+                // Every worker still owing its reply goes at once: several that joined and
+                // never answer cost one timeout, not one each.
+                for late in orders.nodes.keys where !replied.contains(late) {
+                    let heard = members.first { $0.peer == late }?.lastHeard ?? orders.sent
+                    drop(late, reason: heard > orders.sent
+                        ? String(format: "it is alive but has not answered the step sent %.1f s ago (timeout %.1f s)", now - orders.sent, configuration.heartbeatTimeout)
+                        : String(format: "no reply for %.1f s (timeout %.1f s)", now - orders.sent, configuration.heartbeatTimeout))
+                }
+                throw Redo(reason: "workers did not answer in time")
             }
             try pollAbort()
             guard let (peer, arrival) = try transport.receive(timeout: min(deadline - now, configuration.heartbeatInterval)) else { continue }

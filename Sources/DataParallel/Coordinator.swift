@@ -16,10 +16,13 @@ public struct CoordinatorConfiguration: Sendable {
     public var coreType: String
     public var allowMixedKernels: Bool
     public var runID: UInt64
+    /// The most workers in the run at once; hellos beyond it are refused.
+    public var maximumWorkers: Int
 
     public init(workers: Int, joinTimeout: Double = 60, heartbeatInterval: Double = 0.5, heartbeatTimeout: Double = 5,
-                coreType: String, allowMixedKernels: Bool = false, runID: UInt64) {
+                coreType: String, allowMixedKernels: Bool = false, runID: UInt64, maximumWorkers: Int? = nil) {
         self.workers = workers
+        self.maximumWorkers = maximumWorkers ?? Self.defaultMaximumWorkers(for: workers)
         self.joinTimeout = joinTimeout
         self.heartbeatInterval = heartbeatInterval
         self.heartbeatTimeout = heartbeatTimeout
@@ -27,6 +30,9 @@ public struct CoordinatorConfiguration: Sendable {
         self.allowMixedKernels = allowMixedKernels
         self.runID = runID
     }
+
+    /// 4 × the workers waited for: room for replacements and late joiners, not for a flood.
+    public static func defaultMaximumWorkers(for workers: Int) -> Int { workers.multipliedReportingOverflow(by: 4).partialValue }
 }
 
 /// The coordinator's executor: it owns the plan's shards, sends each worker the samples of
@@ -102,6 +108,7 @@ public final class Coordinator: StepExecutor {
     /// The number of the last step order sent (header field `step`).
     var nextOrder: UInt64 = 0
     var lastHeartbeat = 0.0
+    var refusals = RefusalLog()
 
     public init(plan: Plan, architecture: Architecture, images: ImageSet, configuration: CoordinatorConfiguration,
                 transport: CoordinatorTransport, log: @escaping (String) -> Void = { _ in }) {
@@ -160,15 +167,17 @@ public final class Coordinator: StepExecutor {
         case .hello(let hello):
             if member != nil { drop(peer, reason: "it said hello again (restarted?)") }
             members.removeAll { $0.peer == peer }
-            members.append(Member(peer: peer, name: hello.name.isEmpty ? peer.description : hello.name, phase: .joining(hello), now: now))
+            let name = hello.name.isEmpty ? peer.description : escapedForLog(hello.name, limit: 64)
+            members.append(Member(peer: peer, name: name, phase: .joining(hello), now: now))
         case .heartbeat:
             break
         case .goodbye(let reason):
-            drop(peer, reason: "it left: \(reason)")
+            drop(peer, reason: "it left: \(escapedForLog(reason))")
         case .gradient:
             break // a late reply to an earlier step: its work was redone
         case .error(let reason):
-            log("worker \(peer) reported an error: \(reason)")
+            let name = member?.name ?? peer.description
+            if let line = refusals.line("worker \(name) reported an error: \(escapedForLog(reason))", key: "error from \(name)", now: now) { log(line) }
         default:
             refuse(peer, "a \(message.body.kind) message is not for the coordinator")
         }
@@ -193,8 +202,13 @@ public final class Coordinator: StepExecutor {
         }
     }
 
+    /// Refuses what `peer` sent, telling it why; the log gets one line per kind of reason
+    /// every 10 s, with a count of the others.
     func refuse(_ peer: Peer, _ reason: String) {
-        log("refused a message from \(peer): \(reason)")
+        let name = members.first { $0.peer == peer }?.name ?? peer.description
+        // The kind of reason: its text without the numbers (sizes, counts) that vary.
+        let kind = String(reason.map { $0.isNumber ? "#" : $0 }.prefix(96))
+        if let line = refusals.line("refused a message from \(name): \(escapedForLog(reason))", key: kind, now: Clock.now()) { log(line) }
         try? transport.send(WireMessage(run: configuration.runID, .error(reason)), to: peer)
     }
 
@@ -202,14 +216,14 @@ public final class Coordinator: StepExecutor {
     func admitPending() {
         for member in members {
             guard case .joining(let hello) = member.phase else { continue }
-            if let reason = refusal(of: hello) {
-                log("refused worker \(hello.name) (\(member.peer)): \(reason)")
+            if let reason = refusal(of: hello, from: member) {
+                log("refused worker \(member.name): \(reason)")
                 try? transport.send(WireMessage(run: configuration.runID, .shutdown("refused: \(reason)")), to: member.peer)
                 member.phase = .dropped("refused: \(reason)")
                 continue
             }
             if hello.coreType != configuration.coreType {
-                log("warning: worker \(hello.name) computes with \(hello.coreType) kernels, the coordinator with \(configuration.coreType): --allow-mixed-kernels is on, results are no longer bit-exact")
+                log("warning: worker \(member.name) computes with \(escapedForLog(hello.coreType, limit: 32)) kernels, the coordinator with \(configuration.coreType): --allow-mixed-kernels is on, results are no longer bit-exact")
             }
             let welcome = WireMessage.Welcome(
                 workerIndex: nextWorkerIndex,
@@ -233,15 +247,21 @@ public final class Coordinator: StepExecutor {
     }
 
     /// Why a hello is refused, naming both sides, or nil to admit it.
-    func refusal(of hello: WireMessage.Hello) -> String? {
+    func refusal(of hello: WireMessage.Hello, from member: Member) -> String? {
+        if workers.contains(where: { $0.name == member.name }) {
+            return "a worker named \(member.name) is already in the run; give each worker its own --name"
+        }
+        if workers.count >= configuration.maximumWorkers {
+            return "the run is full: \(workers.count) workers, at most \(configuration.maximumWorkers) (--max-workers)"
+        }
         if hello.protocolVersion != WireMessage.protocolVersion {
             return "it speaks protocol version \(hello.protocolVersion), the coordinator speaks version \(WireMessage.protocolVersion)"
         }
         if !hello.expectedShape.isEmpty && hello.expectedShape != shape {
-            return "it expects a model of shape \(hello.expectedShape), the coordinator trains \(shape)"
+            return "it expects a model of shape \(escapedForLog(hello.expectedShape, limit: 64)), the coordinator trains \(shape)"
         }
         if hello.coreType != configuration.coreType && !configuration.allowMixedKernels {
-            return "its BLAS core type is \(hello.coreType), the coordinator's is \(configuration.coreType); results would not be bit-exact. Set OPENBLAS_CORETYPE=\(configuration.coreType) on the worker, or start the coordinator with --allow-mixed-kernels"
+            return "its BLAS core type is \(escapedForLog(hello.coreType, limit: 32)), the coordinator's is \(configuration.coreType); results would not be bit-exact. Set OPENBLAS_CORETYPE=\(configuration.coreType) on the worker, or start the coordinator with --allow-mixed-kernels"
         }
         return nil
     }

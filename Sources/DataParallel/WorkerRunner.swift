@@ -78,7 +78,7 @@ public final class WorkerRunner {
                     continue
                 }
                 if silent >= timeout && welcome == nil {
-                    throw TrainingError(String(format: "no answer from the coordinator in %.1f s: check its address, that it is running, and, if it uses CURVE, this worker's --curve-secret and --curve-server-key and that its .pub file is in the coordinator's --allow-keys", silent))
+                    throw TrainingError(String(format: "no answer from the coordinator in %.1f s: check its address, that it is running, and this worker's credential: the coordinator's join token (--token-file, DIGITS_TOKEN), or --curve-secret and --curve-server-key with its .pub file in the coordinator's --allow-keys, or --insecure on both sides", silent))
                 }
                 if silent >= timeout {
                     throw TrainingError(String(format: "the coordinator has been silent for %.1f s (timeout %.1f s): it is gone or unreachable; exiting", silent, timeout))
@@ -172,6 +172,8 @@ public final class WorkerRunner {
     }
 
     func compute(_ order: WireMessage.StepOrder, step: UInt64) throws -> WireMessage {
+        // A worker with nothing to do (more workers than shards) says so at once.
+        if order.nodes.isEmpty { return WireMessage(run: runID, step: step, .gradient(.init(nodes: [], computeSeconds: 0))) }
         guard let engine else { throw TrainingError("the coordinator sent a step before any shards") }
         guard order.parameters.count == engine.architecture.parameterCount else {
             throw TrainingError("the coordinator sent \(order.parameters.count) parameters, the model has \(engine.architecture.parameterCount)")

@@ -56,7 +56,6 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
         socket = try Socket(.router, in: context)
         try socket.set(.linger, .zero)
         try socket.set(.routerMandatory, true)
-        try socket.set(.routerHandover, true)
         try socket.set(.maximumMessageSize, maximumMessageSize)
         try socket.set(.sendHighWaterMark, 0)
         try socket.set(.receiveHighWaterMark, 0)
@@ -120,12 +119,21 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
             guard frames.count >= 2 else {
                 return (Peer(id: frames.first?.bytes ?? []), .refused(.undecodable("a message of \(frames.count) frame(s) has no head")))
             }
-            return (Peer(id: frames[0].bytes), Self.arrival(frames.dropFirst(), maximumFloats: maximumFloats))
+            let peer = Peer(id: frames[0].bytes)
+            // Ids the ROUTER makes start with a zero byte; any other was chosen by the peer,
+            // which could use it to pose as another worker. (Without ROUTER_HANDOVER, libzmq
+            // refuses a second connection with an id in use.)
+            guard frames[0].bytes.first == 0 else {
+                return (peer, .refused(.undecodable("it chose its own routing id; the coordinator assigns them (do not set ZMQ_ROUTING_ID)")))
+            }
+            return (peer, Self.arrival(frames.dropFirst(), maximumFloats: maximumFloats))
         }
     }
 }
 
-/// A worker's transport over ZeroMQ: one DEALER socket whose routing id is the worker's name.
+/// A worker's transport over ZeroMQ: one DEALER socket. Its routing id is the one the
+/// coordinator's ROUTER gives the connection, never one the worker chooses: a peer cannot
+/// take over another worker's connection by claiming its id.
 public final class ZeroMQWorkerTransport: WorkerTransport {
     public let context: Context
     let socket: Socket
@@ -133,11 +141,10 @@ public final class ZeroMQWorkerTransport: WorkerTransport {
 
     let maximumFloats: Int
 
-    public init(connect address: String, name: String, maximumMessageSize: Int = 1 << 31, curve: WorkerCurve? = nil) throws {
+    public init(connect address: String, maximumMessageSize: Int = 1 << 31, curve: WorkerCurve? = nil) throws {
         context = try Context()
         socket = try Socket(.dealer, in: context)
         try socket.set(.linger, .milliseconds(500))
-        try socket.set(.routingID, Array(name.utf8.prefix(255)))
         try socket.set(.maximumMessageSize, maximumMessageSize)
         try socket.set(.sendHighWaterMark, 0)
         try socket.set(.receiveHighWaterMark, 0)

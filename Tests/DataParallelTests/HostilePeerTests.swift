@@ -32,7 +32,7 @@ final class HostilePeerTests: XCTestCase {
             group.enter()
             Thread {
                 defer { group.leave() }
-                guard let t = try? ZeroMQWorkerTransport(connect: endpoint, name: name) else { return }
+                guard let t = try? ZeroMQWorkerTransport(connect: endpoint) else { return }
                 _ = try? WorkerRunner(transport: t, configuration: .init(name: name, coreType: "Test", heartbeatInterval: 0.05)).run()
             }.start()
         }
@@ -41,6 +41,13 @@ final class HostilePeerTests: XCTestCase {
             defer { group.leave() }
             try? Mallory(endpoint: endpoint, maximum: maximum).run()
         }.start()
+        // An impostor that names its own connection as if it were a worker: refused.
+        let impostorContext = try Context()
+        let impostor = try Socket(.dealer, in: impostorContext)
+        try impostor.set(.linger, .zero)
+        try impostor.set(.routingID, Array("honest-1".utf8))
+        try impostor.connect(endpoint)
+        _ = try impostor.send(multipart: [Message(WireMessage(run: 0, .hello(.init(name: "honest-1", coreType: "Test"))).encoded().head)])
 
         try coordinator.waitForWorkers()
         let trainer = Trainer(plan: plan, network: Network(architecture: architecture, seed: settings.seed), executor: coordinator)
@@ -52,7 +59,7 @@ final class HostilePeerTests: XCTestCase {
         let text = log.text
         for expected in ["bad magic", "unknown message type 99", "run id 12345 is not this run's (77)",
                          "it was given", "the model has \(architecture.parameterCount) parameters", "NaN or infinite",
-                         "is missing", "not whole Float32 values"] {
+                         "is missing", "not whole Float32 values", "it chose its own routing id"] {
             XCTAssertTrue(text.contains(expected), "missing refusal \"\(expected)\" in:\n\(text)")
         }
         XCTAssertEqual(text.components(separatedBy: "NaN or infinite").count - 1, 2, "NaN, infinity:\n\(text)")
@@ -68,7 +75,6 @@ private struct Mallory {
         let context = try Context()
         let socket = try Socket(.dealer, in: context)
         try socket.set(.linger, .zero)
-        try socket.set(.routingID, Array("mallory".utf8))
         try socket.connect(endpoint)
         let poller = Poller()
         _ = poller.register(socket)

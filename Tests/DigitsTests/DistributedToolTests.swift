@@ -46,12 +46,12 @@ final class DistributedToolTests: XCTestCase {
         XCTAssertTrue(results.contains("saved the model trained so far"), results)
         XCTAssertTrue(FileManager.default.fileExists(atPath: model))
         usleep(300_000)
-        XCTAssertEqual(Tool.processes(containing: "digits-launch-\(process.processIdentifier).ipc"), [], "no worker may outlive launch")
+        XCTAssertEqual(Tool.processes(containing: "digits-launch-\(process.processIdentifier)-"), [], "no worker may outlive launch")
     }
 
     func testCoordinator_WorkersNeverCome_TimesOutNamingWhatIsMissing() throws {
         let directory = try Tool.temporaryDirectory()
-        let run = try Tool.run(["coordinator", "--bind", "ipc:///tmp/digits-\(UUID().uuidString.prefix(8)).ipc", "--workers", "2", "--join-timeout", "1",
+        let run = try Tool.run(["coordinator", "--bind", "ipc:///tmp/digits-\(UUID().uuidString.prefix(8)).ipc", "--insecure", "--workers", "2", "--join-timeout", "1",
                                 "--out", directory.appendingPathComponent("m.safetensors").path] + Self.flags)
         XCTAssertNotEqual(run.status, 0)
         XCTAssertTrue(run.stderr.contains("timed out after 1 s waiting for 2 workers: none came, 2 missing"), run.stderr)
@@ -75,18 +75,20 @@ final class DistributedToolTests: XCTestCase {
         let log = Tool.log(directory, "launch")
         XCTAssertNotEqual(process.terminationStatus, 0)
         XCTAssertTrue(log.contains("exited with status 1 before the run ended"), log)
-        XCTAssertEqual(Tool.processes(containing: "digits-launch-\(process.processIdentifier).ipc"), [], "no worker may outlive launch")
+        XCTAssertEqual(Tool.processes(containing: "digits-launch-\(process.processIdentifier)-"), [], "no worker may outlive launch")
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("m.safetensors").path))
     }
 
     func testWorker_ExpectingAnotherShape_IsRefusedNamingBothSides() throws {
         let directory = try Tool.temporaryDirectory()
         let address = "ipc:///tmp/digits-\(UUID().uuidString.prefix(8)).ipc"
-        let coordinator = try Tool.start(["coordinator", "--bind", address, "--workers", "1", "--join-timeout", "3",
+        let token = directory.appendingPathComponent("run.token").path
+        XCTAssertEqual(try Tool.run(["keys", "token", "--out", token]).status, 0)
+        let coordinator = try Tool.start(["coordinator", "--bind", address, "--token-file", token, "--workers", "1", "--join-timeout", "3",
                                           "--out", directory.appendingPathComponent("m.safetensors").path] + Self.flags,
                                          logs: directory, name: "coordinator")
         defer { coordinator.terminate(); coordinator.waitUntilExit() }
-        let worker = try Tool.run(["worker", "--connect", address, "--name", "picky", "--expect-shape", "784,99,10", "--timeout", "5"])
+        let worker = try Tool.run(["worker", "--connect", address, "--token-file", token, "--name", "picky", "--expect-shape", "784,99,10", "--timeout", "5"])
         XCTAssertNotEqual(worker.status, 0)
         XCTAssertTrue(worker.stderr.contains("expects a model of shape 784,99,10, the coordinator trains 784,32,10"), worker.stderr)
     }

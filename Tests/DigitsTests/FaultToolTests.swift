@@ -17,6 +17,8 @@ final class FaultToolTests: XCTestCase {
     override func setUpWithError() throws {
         directory = try Tool.temporaryDirectory(name)
         address = "ipc:///tmp/digits-\(UUID().uuidString.prefix(8)).ipc"
+        let made = try Tool.run(["keys", "token", "--out", token])
+        XCTAssertEqual(made.status, 0, made.stderr)
         if Self.reference == nil {
             let path = directory.appendingPathComponent("reference.safetensors").path
             let run = try Tool.run(["train", "--out", path, "--quiet"] + Self.flags)
@@ -26,16 +28,18 @@ final class FaultToolTests: XCTestCase {
     }
 
     var checkpoint: String { directory.appendingPathComponent("run.checkpoint").path }
+    /// The run's join token, written before anything starts (`digits keys token`).
+    var token: String { directory.appendingPathComponent("run.token").path }
     var model: String { directory.appendingPathComponent("model.safetensors").path }
 
     func startCoordinator(workers: Int, extra: [String] = [], name: String = "coordinator") throws -> Process {
-        try Tool.start(["coordinator", "--bind", address, "--workers", String(workers), "--heartbeat-interval", "0.1",
+        try Tool.start(["coordinator", "--bind", address, "--token-file", token, "--workers", String(workers), "--heartbeat-interval", "0.1",
                         "--heartbeat-timeout", "1", "--join-timeout", "20", "--checkpoint", checkpoint, "--checkpoint-every", "5",
                         "--out", model] + extra + Self.flags, logs: directory, name: name)
     }
 
     func startWorker(_ name: String, extra: [String] = []) throws -> Process {
-        try Tool.start(["worker", "--connect", address, "--name", name, "--timeout", "20"] + extra, logs: directory, name: name)
+        try Tool.start(["worker", "--connect", address, "--token-file", token, "--name", name, "--timeout", "20"] + extra, logs: directory, name: name)
     }
 
     /// Waits until `condition` holds, failing after `seconds`.
@@ -130,7 +134,7 @@ final class FaultToolTests: XCTestCase {
                                      "--curve-secret", keys.appendingPathComponent("stranger.key").path, "--curve-server-key", serverKey])
         XCTAssertNotEqual(stranger.status, 0)
         XCTAssertTrue(stranger.stderr.contains("no answer from the coordinator"), stranger.stderr)
-        let plain = try Tool.run(["worker", "--connect", endpoint, "--name", "plain", "--timeout", "1.5"])
+        let plain = try Tool.run(["worker", "--connect", endpoint, "--name", "plain", "--timeout", "1.5", "--insecure"])
         XCTAssertNotEqual(plain.status, 0, "a worker without keys cannot join a CURVE coordinator")
         let good = try Tool.run(["worker", "--connect", endpoint, "--name", "good", "--timeout", "20",
                                  "--curve-secret", allowed.appendingPathComponent("good.key").path, "--curve-server-key", serverKey])

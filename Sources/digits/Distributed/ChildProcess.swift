@@ -7,7 +7,8 @@ final class ChildProcess {
     let pid: pid_t
     private(set) var exitStatus: Int32?
 
-    init(name: String, executable: String, arguments: [String]) throws {
+    /// Starts `executable` with `arguments`, this process's environment and `environment` on top.
+    init(name: String, executable: String, arguments: [String], environment: [String: String] = [:]) throws {
         self.name = name
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -16,8 +17,11 @@ final class ChildProcess {
         posix_spawnattr_setpgroup(&attributes, 0)
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var child: pid_t = 0
-        let result = posix_spawn(&child, executable, nil, &attributes, argv, environ)
+        let result = posix_spawn(&child, executable, nil, &attributes, argv, envp)
         guard result == 0 else {
             throw CLIError("cannot start \(name) (\(executable)): \(String(cString: strerror(result)))")
         }
@@ -64,4 +68,20 @@ final class ChildProcess {
     static var currentExecutable: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
+}
+
+/// A directory only this user can enter (mode 0700), made with mkdtemp(3) in the temporary
+/// directory, and removed with what it holds.
+struct PrivateDirectory {
+    let path: String
+
+    init(prefix: String) throws {
+        var template = Array((FileManager.default.temporaryDirectory.appendingPathComponent(prefix + "XXXXXX").path).utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw CLIError("cannot make a private directory in \(FileManager.default.temporaryDirectory.path): \(String(cString: strerror(errno)))")
+        }
+        path = String(cString: made)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
 }

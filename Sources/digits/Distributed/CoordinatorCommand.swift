@@ -12,13 +12,19 @@ extension Digits {
             abstract: "Own the plan and the model; shard the data over workers that connect, and train.",
             discussion: """
             Waits for --workers workers (`digits worker --connect ADDRESS`), sends each its shards \
-            (the samples themselves: workers need no data set), then drives synchronous steps. \
-            The weights are bit-for-bit those of `digits train` with the same flags. Flags can \
-            also come from DIGITS_* environment variables (DIGITS_BIND, DIGITS_WORKERS, \
-            DIGITS_EPOCHS, …); a flag on the command line wins.
+            (the samples themselves: workers need no data set), then drives synchronous steps, \
+            every step's parameters and gradients over ZeroMQ. The weights are bit-for-bit those \
+            of `digits train` with the same flags.
+
+            Nobody joins without a credential: by default the coordinator makes a join token and \
+            prints it (or writes it to --token-file); workers pass it with --token-file or \
+            DIGITS_TOKEN, and all traffic is encrypted with CURVE keys derived from it. CURVE key \
+            files (--curve-secret, --allow-keys) admit listed workers instead; --insecure admits \
+            anyone. Flags can also come from DIGITS_* environment variables (DIGITS_BIND, \
+            DIGITS_WORKERS, DIGITS_TOKEN, …); a flag on the command line wins.
             """)
 
-        @Option(help: "Address to bind: tcp://HOST:PORT or ipc://PATH. Binding beyond loopback without CURVE is warned about.")
+        @Option(help: "Address to bind: tcp://HOST:PORT or ipc://PATH.")
         var bind: String = "tcp://127.0.0.1:5555"
 
         @OptionGroup var coordinator: CoordinatorOptions
@@ -26,10 +32,12 @@ extension Digits {
 
         func run() throws {
             let progress = ProgressView(quiet: options.quiet)
-            if Self.isPublic(bind) && coordinator.curveSecret == nil {
-                progress.message("warning: binding \(bind) accepts workers from any network without encryption or authentication; use CURVE keys across untrusted networks")
+            let curve = try coordinator.credential(log: Logger(prefix: "coordinator: ", quiet: options.quiet))
+            if curve == nil {
+                let reach = Self.isPublic(bind) ? "anyone on any network that reaches \(bind)" : "anyone who can reach \(bind)"
+                progress.message("warning: --insecure: \(reach) may join without a credential, receive the training samples and the weights, and corrupt the model with its gradients; traffic is not encrypted")
             }
-            try CoordinatorRun(options: options, coordinator: coordinator, progress: progress).run(bind: bind, role: "digits coordinator")
+            try CoordinatorRun(options: options, coordinator: coordinator, progress: progress, curve: curve).run(bind: bind, role: "digits coordinator")
         }
 
         static func isPublic(_ address: String) -> Bool {
@@ -45,6 +53,8 @@ struct CoordinatorRun {
     let options: TrainingOptions
     let coordinator: CoordinatorOptions
     let progress: ProgressView
+    /// Who may join (nil: anyone who can reach the socket).
+    let curve: CoordinatorCurve?
     var checkAbort: () throws -> Void = {}
     var onBound: (String) throws -> Void = { _ in }
     /// Whether the workers run on this machine, and so compete for its cores.
@@ -57,7 +67,6 @@ struct CoordinatorRun {
         let nodes = 2 * (Int.bitWidth - plan.shardCount.leadingZeroBitCount) + 2
         let maximumMessage = nodes * (architecture.parameterCount * 4 + 64) + 4096
         let log = Logger(prefix: "coordinator: ", quiet: options.quiet)
-        let curve = try coordinator.curve()
         let transport = try ZeroMQCoordinatorTransport(bind: bind, maximumMessageSize: maximumMessage, curve: curve,
                                                        onRefusal: { line in log(line) })
         if localWorkers && coordinator.workers >= ProcessInfo.processInfo.activeProcessorCount { transport.spin = 0 }
@@ -65,7 +74,6 @@ struct CoordinatorRun {
         let executor = Coordinator(plan: plan, architecture: architecture, images: data.train,
                                    configuration: coordinator.configuration(coreType: BLAS.coreType),
                                    transport: transport, log: { line in progress.message("coordinator: \(line)") })
-        executor.checkAbort = checkAbort
         try onBound(transport.endpoint)
         log("listening on \(transport.endpoint); waiting for \(coordinator.workers) worker(s) (\(plan.shardCount) shards)")
         if coordinator.workers > plan.shardCount {
@@ -73,16 +81,31 @@ struct CoordinatorRun {
         }
         Interrupt.install()
         do {
+            // SIGTERM or Ctrl-C while waiting for workers ends the wait at once; during
+            // training, the session stops after the step and saves the model instead.
+            let check = checkAbort
+            executor.checkAbort = {
+                if Interrupt.requested { throw WaitInterrupted() }
+                try check()
+            }
             try executor.waitForWorkers()
+            executor.checkAbort = check
             var session = try run.session(options, executor: executor, workers: coordinator.workers, role: role, progress: progress)
             session.keepAlive = executor.keepAlive
             session.trainingDone = { executor.shutdown(reason: "training finished") }
             progress.message("training \(architecture.summary) on \(run.dataName): \(data.train.count) samples, \(plan.stepsPerEpoch) steps per epoch, \(plan.shardCount) shards over \(executor.workerNames.count) workers")
             try session.run()
             executor.shutdown(reason: "training finished")
+        } catch is WaitInterrupted {
+            executor.shutdown(reason: "the coordinator was stopped by a signal")
+            progress.message("coordinator: stopped by a signal while waiting for workers; nothing was trained")
+            throw ExitCode(130)
         } catch {
             executor.shutdown(reason: "the coordinator stopped: \(error)")
             throw error
         }
     }
+
+    /// A signal arrived while the coordinator waited for its workers.
+    struct WaitInterrupted: Error {}
 }

@@ -23,6 +23,18 @@ struct CoordinatorOptions: ParsableArguments {
     @Option(name: .customLong("allow-keys"), help: ArgumentHelp("A directory of worker public keys (*.pub) to admit, with --curve-secret.", valueName: "dir"))
     var allowKeys: String?
 
+    @Option(name: .customLong("token-file"), help: ArgumentHelp("The run's join token: read from this file if it exists, else made and written there (mode 0600) for the workers' --token-file. Without this, --curve-secret or --insecure, a new token is made and printed.", valueName: "file"))
+    var tokenFile: String?
+
+    @Option(help: ArgumentHelp("The run's join token (from DIGITS_TOKEN, say). On a command line, other users of this machine can read it in ps: prefer --token-file or DIGITS_TOKEN.", valueName: "token"))
+    var token: String?
+
+    @Flag(help: "Admit workers without any credential or encryption: anyone who can reach --bind may join, receive the training samples and the weights, and send gradients that corrupt the model. For a network only you can reach.")
+    var insecure = false
+
+    @Option(name: .customLong("max-workers"), help: ArgumentHelp("The most workers in the run at once; more hellos are refused (default: 4 × --workers).", valueName: "n"))
+    var maxWorkers: Int?
+
     @Flag(name: .customLong("allow-mixed-kernels"), help: "Admit workers whose OpenBLAS core type differs from the coordinator's (results are then no longer bit-exact).")
     var allowMixedKernels = false
 
@@ -30,23 +42,45 @@ struct CoordinatorOptions: ParsableArguments {
         if (curveSecret == nil) != (allowKeys == nil) {
             throw ValidationError("--curve-secret and --allow-keys go together: the coordinator's secret key, and the workers' public keys")
         }
-        if workers < 1 { throw ValidationError("--workers must be at least 1") }
+        let credentials = [curveSecret != nil, tokenFile != nil || token != nil, insecure].filter { $0 }.count
+        if credentials > 1 { throw ValidationError("choose one of CURVE keys (--curve-secret), a join token (--token-file, --token) and --insecure") }
+        if tokenFile != nil && token != nil { throw ValidationError("--token-file and --token both give the token: pass one") }
+        if let token, JoinToken(text: token) == nil { throw ValidationError("--token is not a join token (\(JoinToken.prefix) and 40 characters, as the coordinator prints)") }
+        if workers < 1 || workers > 4096 { throw ValidationError("--workers must be 1…4096, not \(workers)") }
+        if let maxWorkers, !(workers...16_384).contains(maxWorkers) {
+            throw ValidationError("--max-workers must be at least --workers (\(workers)) and at most 16384, not \(maxWorkers)")
+        }
         if !(joinTimeout > 0) { throw ValidationError("--join-timeout must be a positive number of seconds") }
         if !(heartbeatInterval > 0) || !(heartbeatTimeout > heartbeatInterval) {
             throw ValidationError("--heartbeat-timeout (\(heartbeatTimeout)) must be longer than --heartbeat-interval (\(heartbeatInterval)), both positive")
         }
     }
 
-    /// The CURVE settings, read from the key files.
-    func curve() throws -> CoordinatorCurve? {
-        guard let curveSecret, let allowKeys else { return nil }
-        return CoordinatorCurve(secretKey: try KeyFile.read(curveSecret), allowedWorkers: try KeyFile.readAll(in: allowKeys))
+    /// Who may join: the CURVE settings of the run, or nil with --insecure. A token is read
+    /// from --token or --token-file, or made (and written to --token-file, or printed).
+    func credential(log: Logger) throws -> CoordinatorCurve? {
+        if insecure { return nil }
+        if let curveSecret, let allowKeys {
+            return CoordinatorCurve(secretKey: try KeyFile.read(curveSecret), allowedWorkers: try KeyFile.readAll(in: allowKeys))
+        }
+        if let token { return try JoinToken(text: token)!.coordinatorCurve() }
+        if let tokenFile, FileManager.default.fileExists(atPath: tokenFile) { return try TokenFile.read(tokenFile).coordinatorCurve() }
+        let made = JoinToken.generate()
+        if let tokenFile {
+            try TokenFile.write(made, to: tokenFile)
+            log("made a join token in \(tokenFile): workers join with --token-file \(tokenFile) (or DIGITS_TOKEN set to its contents)")
+        } else {
+            log("join token (keep it secret; whoever holds it may join): \(made.text)")
+            log("workers join with DIGITS_TOKEN=<that token> digits worker --connect ADDRESS, or --token-file FILE holding it")
+        }
+        return try made.coordinatorCurve()
     }
 
     func configuration(coreType: String) -> CoordinatorConfiguration {
         CoordinatorConfiguration(workers: workers, joinTimeout: joinTimeout, heartbeatInterval: heartbeatInterval,
                                  heartbeatTimeout: heartbeatTimeout, coreType: coreType, allowMixedKernels: allowMixedKernels,
-                                 runID: UInt64(UInt32(truncatingIfNeeded: getpid())) << 32 | UInt64(UInt32(truncatingIfNeeded: time(nil))))
+                                 runID: UInt64(UInt32(truncatingIfNeeded: getpid())) << 32 | UInt64(UInt32(truncatingIfNeeded: time(nil))),
+                                 maximumWorkers: maxWorkers)
     }
 }
 

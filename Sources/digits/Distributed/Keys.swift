@@ -7,8 +7,30 @@ extension Digits {
     /// CURVE key management.
     struct Keys: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Make CURVE key pairs that encrypt and authenticate coordinator–worker traffic.",
-            subcommands: [Generate.self])
+            abstract: "Make the credentials of a run: a join token, or CURVE key pairs.",
+            subcommands: [Token.self, Generate.self])
+
+        struct Token: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Write a new join token to FILE (mode 0600), for the coordinator's and the workers' --token-file.",
+                discussion: """
+                Whoever holds the token may join the run, and so receive its samples and weights: \
+                hand it out as you would a password (a Kubernetes Secret, a file only the job can \
+                read). The coordinator and the workers derive the run's CURVE keys from it.
+                """)
+
+            @Option(help: ArgumentHelp("The token file to write.", valueName: "file"))
+            var out: String
+
+            @Flag(help: "Replace an existing file.")
+            var force = false
+
+            func run() throws {
+                if !force && FileManager.default.fileExists(atPath: out) { throw CLIError("\(out) exists; pass --force to replace it") }
+                try TokenFile.write(JoinToken.generate(), to: out)
+                print("wrote a join token to \(out)")
+            }
+        }
 
         struct Generate: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -63,5 +85,22 @@ enum KeyFile {
         let keys = try names.filter { $0.hasSuffix(".pub") }.sorted().map { try read((directory as NSString).appendingPathComponent($0)) }
         if keys.isEmpty { throw CLIError("\(directory) holds no .pub files: no worker could join") }
         return keys
+    }
+}
+
+/// Token files: the join token on one line, readable by its owner only.
+enum TokenFile {
+    static func write(_ token: JoinToken, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: Data((token.text + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError("cannot write the join token to \(path): check that its directory exists and is writable")
+        }
+    }
+
+    static func read(_ path: String) throws -> JoinToken {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read the join token file \(path)") }
+        guard let token = JoinToken(text: text) else {
+            throw CLIError("\(path) holds no join token (one line: \(JoinToken.prefix) and 40 characters, as the coordinator writes it)")
+        }
+        return token
     }
 }

@@ -9,7 +9,10 @@ extension Digits {
             discussion: """
             Starts a coordinator in this process and --workers `digits worker` processes that \
             connect to it over ipc (or loopback tcp with --transport tcp), and shows one \
-            progress view. Ctrl-C or SIGTERM stops the run at the next step and saves the model \
+            progress view. Every step's parameters and gradients travel over ZeroMQ. Nobody \
+            else can join: the ipc socket lies in a directory only you can enter (mode 0700), \
+            and over tcp the workers get a join token made for this run (CURVE keys, encrypted \
+            traffic), in their environment. Ctrl-C or SIGTERM stops the run at the next step and saves the model \
             trained so far; if any part fails, everything stops and the reason is printed. The \
             weights are bit-for-bit those of `digits train` with the same flags.
             """)
@@ -29,15 +32,22 @@ extension Digits {
 
         func run() throws {
             let progress = ProgressView(quiet: options.quiet)
-            let socketPath = FileManager.default.temporaryDirectory.appendingPathComponent("digits-launch-\(getpid()).ipc").path
-            let bind = transport == "ipc" ? "ipc://\(socketPath)" : "tcp://127.0.0.1:*"
-            defer { unlink(socketPath) }
+            let directory = try PrivateDirectory(prefix: "digits-launch-\(getpid())-")
+            defer { directory.remove() }
+            let bind: String, curve: CoordinatorCurve?, credential: [String], environment: [String: String]
+            if transport == "ipc" {
+                // Only this user (and root) can enter the directory, so only they can connect.
+                (bind, curve, credential, environment) = ("ipc://\(directory.path)/coordinator.ipc", nil, ["--insecure"], [:])
+            } else {
+                let token = JoinToken.generate()
+                (bind, curve, credential, environment) = ("tcp://127.0.0.1:*", try token.coordinatorCurve(), [], ["DIGITS_TOKEN": token.text])
+            }
             var children: [ChildProcess] = []
             defer {
                 for child in children { child.signal(SIGTERM) }
                 for child in children { child.wait(upTo: 3) }
             }
-            var run = CoordinatorRun(options: options, coordinator: coordinator, progress: progress)
+            var run = CoordinatorRun(options: options, coordinator: coordinator, progress: progress, curve: curve)
             run.localWorkers = true
             run.onBound = { endpoint in
                 let executable = workerExecutable ?? ChildProcess.currentExecutable
@@ -46,7 +56,7 @@ extension Digits {
                     children.append(try ChildProcess(name: name, executable: executable, arguments: [
                         "worker", "--connect", endpoint, "--name", name, "--quiet",
                         "--timeout", String(max(coordinator.joinTimeout, coordinator.heartbeatTimeout) + 5),
-                    ]))
+                    ] + credential, environment: environment))
                 }
             }
             run.checkAbort = {

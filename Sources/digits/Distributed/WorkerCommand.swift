@@ -37,6 +37,15 @@ extension Digits {
         @Option(name: .customLong("curve-server-key"), help: ArgumentHelp("The coordinator's CURVE public key file.", valueName: "file"))
         var curveServerKey: String?
 
+        @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding the run's join token (the coordinator's --token-file).", valueName: "file"))
+        var tokenFile: String?
+
+        @Option(help: ArgumentHelp("The run's join token, as the coordinator printed it (from DIGITS_TOKEN, say). On a command line, other users of this machine can read it in ps: prefer --token-file or DIGITS_TOKEN.", valueName: "token"))
+        var token: String?
+
+        @Flag(help: "Connect without any credential or encryption, to a coordinator started with --insecure.")
+        var insecure = false
+
         @Flag(help: "Print only errors.")
         var quiet = false
 
@@ -44,6 +53,12 @@ extension Digits {
             if (curveSecret == nil) != (curveServerKey == nil) {
                 throw ValidationError("--curve-secret and --curve-server-key go together: this worker's secret key, and the coordinator's public key")
             }
+            let credentials = [curveSecret != nil, tokenFile != nil, token != nil, insecure].filter { $0 }.count
+            if credentials == 0 {
+                throw ValidationError("a worker needs a credential: --token-file FILE or DIGITS_TOKEN (the join token the coordinator printed or wrote), or --curve-secret and --curve-server-key; or --insecure if the coordinator runs with --insecure")
+            }
+            if credentials > 1 { throw ValidationError("choose one of --token-file, --token, CURVE keys (--curve-secret) and --insecure") }
+            if let token, JoinToken(text: token) == nil { throw ValidationError("--token is not a join token (\(JoinToken.prefix) and 40 characters, as the coordinator prints)") }
             if threads < 1 { throw ValidationError("--threads must be at least 1") }
             if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
             if let name, name.isEmpty || name.utf8.count > 255 { throw ValidationError("--name must be 1 to 255 bytes") }
@@ -56,8 +71,12 @@ extension Digits {
             var curve: WorkerCurve?
             if let curveSecret, let curveServerKey {
                 curve = WorkerCurve(keyPair: try CurveKeyPair(secretKey: KeyFile.read(curveSecret)), coordinatorKey: try KeyFile.read(curveServerKey))
+            } else if let token {
+                curve = try JoinToken(text: token)!.workerCurve()
+            } else if let tokenFile {
+                curve = try TokenFile.read(tokenFile).workerCurve()
             }
-            let transport = try ZeroMQWorkerTransport(connect: connect, name: workerName, curve: curve)
+            let transport = try ZeroMQWorkerTransport(connect: connect, curve: curve)
             let runner = WorkerRunner(transport: transport,
                                       configuration: .init(name: workerName, coreType: BLAS.coreType, expectedShape: expectShape, timeout: timeout, threads: threads),
                                       log: { log($0) })
