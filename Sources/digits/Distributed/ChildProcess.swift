@@ -7,8 +7,8 @@ final class ChildProcess {
     let pid: pid_t
     private(set) var exitStatus: Int32?
 
-    /// Starts `executable` with `arguments`, this process's environment and `environment` on top.
-    init(name: String, executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+    /// Starts `executable` with `arguments` and `environment` (by default this process's).
+    init(name: String, executable: String, arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.name = name
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -17,8 +17,7 @@ final class ChildProcess {
         posix_spawnattr_setpgroup(&attributes, 0)
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
         var child: pid_t = 0
         let result = posix_spawn(&child, executable, nil, &attributes, argv, envp)

@@ -28,11 +28,12 @@ extension Digits {
         var bind: String = "tcp://127.0.0.1:5555"
 
         @OptionGroup var coordinator: CoordinatorOptions
+        @OptionGroup var credentials: CredentialOptions
         @OptionGroup var options: TrainingOptions
 
         func run() throws {
             let progress = ProgressView(quiet: options.quiet)
-            let curve = try coordinator.credential(log: Logger(prefix: "coordinator: ", quiet: options.quiet))
+            let curve = try credentials.credential(log: Logger(prefix: "coordinator: ", quiet: options.quiet))
             if curve == nil {
                 let reach = Self.isPublic(bind) ? "anyone on any network that reaches \(bind)" : "anyone who can reach \(bind)"
                 progress.message("warning: --insecure: \(reach) may join without a credential, receive the training samples and the weights, and corrupt the model with its gradients; traffic is not encrypted")

@@ -17,6 +17,33 @@ struct CoordinatorOptions: ParsableArguments {
     @Option(name: .customLong("heartbeat-timeout"), help: "Seconds of silence after which a worker is dropped and its shards move to the others.")
     var heartbeatTimeout: Double = 5
 
+    @Option(name: .customLong("max-workers"), help: ArgumentHelp("The most workers in the run at once; more hellos are refused (default: 4 × --workers).", valueName: "n"))
+    var maxWorkers: Int?
+
+    @Flag(name: .customLong("allow-mixed-kernels"), help: "Admit workers whose OpenBLAS core type differs from the coordinator's (results are then no longer bit-exact).")
+    var allowMixedKernels = false
+
+    func validate() throws {
+        if workers < 1 || workers > 4096 { throw ValidationError("--workers must be 1…4096, not \(workers)") }
+        if let maxWorkers, !(workers...16_384).contains(maxWorkers) {
+            throw ValidationError("--max-workers must be at least --workers (\(workers)) and at most 16384, not \(maxWorkers)")
+        }
+        if !(joinTimeout > 0) { throw ValidationError("--join-timeout must be a positive number of seconds") }
+        if !(heartbeatInterval > 0) || !(heartbeatTimeout > heartbeatInterval) {
+            throw ValidationError("--heartbeat-timeout (\(heartbeatTimeout)) must be longer than --heartbeat-interval (\(heartbeatInterval)), both positive")
+        }
+    }
+
+    func configuration(coreType: String) -> CoordinatorConfiguration {
+        CoordinatorConfiguration(workers: workers, joinTimeout: joinTimeout, heartbeatInterval: heartbeatInterval,
+                                 heartbeatTimeout: heartbeatTimeout, coreType: coreType, allowMixedKernels: allowMixedKernels,
+                                 runID: UInt64(UInt32(truncatingIfNeeded: getpid())) << 32 | UInt64(UInt32(truncatingIfNeeded: time(nil))),
+                                 maximumWorkers: maxWorkers)
+    }
+}
+
+/// Who may join a coordinator's run: `coordinator` only (`launch` makes its own credential).
+struct CredentialOptions: ParsableArguments {
     @Option(name: .customLong("curve-secret"), help: ArgumentHelp("The coordinator's CURVE secret key file: encrypt all traffic and admit only workers listed in --allow-keys.", valueName: "file"))
     var curveSecret: String?
 
@@ -32,12 +59,6 @@ struct CoordinatorOptions: ParsableArguments {
     @Flag(help: "Admit workers without any credential or encryption: anyone who can reach --bind may join, receive the training samples and the weights, and send gradients that corrupt the model. For a network only you can reach.")
     var insecure = false
 
-    @Option(name: .customLong("max-workers"), help: ArgumentHelp("The most workers in the run at once; more hellos are refused (default: 4 × --workers).", valueName: "n"))
-    var maxWorkers: Int?
-
-    @Flag(name: .customLong("allow-mixed-kernels"), help: "Admit workers whose OpenBLAS core type differs from the coordinator's (results are then no longer bit-exact).")
-    var allowMixedKernels = false
-
     func validate() throws {
         if (curveSecret == nil) != (allowKeys == nil) {
             throw ValidationError("--curve-secret and --allow-keys go together: the coordinator's secret key, and the workers' public keys")
@@ -46,14 +67,6 @@ struct CoordinatorOptions: ParsableArguments {
         if credentials > 1 { throw ValidationError("choose one of CURVE keys (--curve-secret), a join token (--token-file, --token) and --insecure") }
         if tokenFile != nil && token != nil { throw ValidationError("--token-file and --token both give the token: pass one") }
         if let token, JoinToken(text: token) == nil { throw ValidationError("--token is not a join token (\(JoinToken.prefix) and 40 characters, as the coordinator prints)") }
-        if workers < 1 || workers > 4096 { throw ValidationError("--workers must be 1…4096, not \(workers)") }
-        if let maxWorkers, !(workers...16_384).contains(maxWorkers) {
-            throw ValidationError("--max-workers must be at least --workers (\(workers)) and at most 16384, not \(maxWorkers)")
-        }
-        if !(joinTimeout > 0) { throw ValidationError("--join-timeout must be a positive number of seconds") }
-        if !(heartbeatInterval > 0) || !(heartbeatTimeout > heartbeatInterval) {
-            throw ValidationError("--heartbeat-timeout (\(heartbeatTimeout)) must be longer than --heartbeat-interval (\(heartbeatInterval)), both positive")
-        }
     }
 
     /// Who may join: the CURVE settings of the run, or nil with --insecure. A token is read
@@ -74,13 +87,6 @@ struct CoordinatorOptions: ParsableArguments {
             log("workers join with DIGITS_TOKEN=<that token> digits worker --connect ADDRESS, or --token-file FILE holding it")
         }
         return try made.coordinatorCurve()
-    }
-
-    func configuration(coreType: String) -> CoordinatorConfiguration {
-        CoordinatorConfiguration(workers: workers, joinTimeout: joinTimeout, heartbeatInterval: heartbeatInterval,
-                                 heartbeatTimeout: heartbeatTimeout, coreType: coreType, allowMixedKernels: allowMixedKernels,
-                                 runID: UInt64(UInt32(truncatingIfNeeded: getpid())) << 32 | UInt64(UInt32(truncatingIfNeeded: time(nil))),
-                                 maximumWorkers: maxWorkers)
     }
 }
 

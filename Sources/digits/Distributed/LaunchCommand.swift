@@ -34,13 +34,18 @@ extension Digits {
             let progress = ProgressView(quiet: options.quiet)
             let directory = try PrivateDirectory(prefix: "digits-launch-\(getpid())-")
             defer { directory.remove() }
-            let bind: String, curve: CoordinatorCurve?, credential: [String], environment: [String: String]
+            // The workers' credential is launch's to give: none from the user's environment.
+            var environment = ProcessInfo.processInfo.environment.filter { key, _ in
+                !["DIGITS_TOKEN", "DIGITS_TOKEN_FILE", "DIGITS_CURVE_SECRET", "DIGITS_CURVE_SERVER_KEY", "DIGITS_INSECURE"].contains(key)
+            }
+            let bind: String, curve: CoordinatorCurve?, credential: [String]
             if transport == "ipc" {
                 // Only this user (and root) can enter the directory, so only they can connect.
-                (bind, curve, credential, environment) = ("ipc://\(directory.path)/coordinator.ipc", nil, ["--insecure"], [:])
+                (bind, curve, credential) = ("ipc://\(directory.path)/coordinator.ipc", nil, ["--insecure"])
             } else {
                 let token = JoinToken.generate()
-                (bind, curve, credential, environment) = ("tcp://127.0.0.1:*", try token.coordinatorCurve(), [], ["DIGITS_TOKEN": token.text])
+                (bind, curve, credential) = ("tcp://127.0.0.1:*", try token.coordinatorCurve(), [])
+                environment["DIGITS_TOKEN"] = token.text
             }
             var children: [ChildProcess] = []
             defer {
