@@ -1,6 +1,22 @@
 import Foundation
 import NeuralNetwork
 
+/// Every worker is gone mid-run: dropped, left, or silent (as when the coordinator itself was
+/// stopped, SIGSTOP, for longer than the workers' timeout). The run can go on from a checkpoint.
+public struct WorkersLost: Error, CustomStringConvertible {
+    public let position: StepPosition
+    public let lastReason: String?
+    /// Whether the last worker was dropped for NaN or infinite gradients: the training diverged.
+    public let allNonFinite: Bool
+
+    public var description: String {
+        let hint = allNonFinite
+            ? "the last gradients were NaN or infinite, so the training diverged: lower --lr"
+            : "start workers again and resume from a checkpoint"
+        return "no workers left at epoch \(position.epoch + 1), step \(position.step + 1): every worker failed, left or fell silent (last: \(lastReason ?? "none joined")); \(hint)"
+    }
+}
+
 extension Coordinator {
     /// Why an attempt at a step is given up and the step computed again: a worker was lost
     /// (dropped, with this reason), and its shards move to the others first.
@@ -26,9 +42,7 @@ extension Coordinator {
             // A worker may have left or joined while we drained (a goodbye between steps):
             // blocks follow the active workers, so shards move before the step is sent.
             if blocksChanged { rebalance() }
-            guard !workers.isEmpty else {
-                throw TrainingError("no workers left at epoch \(position.epoch + 1), step \(position.step + 1): every worker failed or left (last: \(lastDropReason ?? "none joined")). If every gradient was NaN, the training diverged: lower --lr.")
-            }
+            guard !workers.isEmpty else { throw WorkersLost(position: position, lastReason: lastDropReason, allNonFinite: droppedForNonFinite) }
             let start = Clock.now()
             do {
                 let orders = try send(position, parameters: parameters)
@@ -111,7 +125,9 @@ extension Coordinator {
             }
             worker.lastHeard = arrived
             guard case .message(let message) = arrival, message.run == configuration.runID else {
-                if case .refused(let refusal) = arrival { drop(peer, reason: "it sent an undecodable message during a step: \(refusal)") }
+                if case .refused(let refusal) = arrival {
+                    drop(peer, reason: "it sent an undecodable message during a step: \(refusal)", nonFinite: refusal.isNonFinite)
+                }
                 else { handleOutOfStep(peer: peer, arrival: arrival, now: arrived) }
                 try redoIfLost(orders, except: replied)
                 continue

@@ -105,6 +105,8 @@ public final class Coordinator: StepExecutor {
     var workers: [Member] { members.filter(\.isInRun) }
     var nextWorkerIndex = 0
     var lastDropReason: String?
+    /// Whether the last drop was for gradients with NaN or ±∞.
+    var droppedForNonFinite = false
     /// The number of the last step order sent (header field `step`).
     var nextOrder: UInt64 = 0
     var lastHeartbeat = 0.0
@@ -278,9 +280,11 @@ public final class Coordinator: StepExecutor {
         if Clock.now() - lastHeartbeat >= configuration.heartbeatInterval { heartbeatAll() }
     }
 
-    func drop(_ peer: Peer, reason: String) {
+    /// Takes a worker out of the run; `nonFinite` when it is for gradients with NaN or ±∞.
+    func drop(_ peer: Peer, reason: String, nonFinite: Bool = false) {
         guard let worker = members.first(where: { $0.peer == peer && $0.isInRun }) else { return }
         worker.phase = .dropped(reason)
+        droppedForNonFinite = nonFinite
         blocksChanged = true
         lastDropReason = "\(worker.name): \(reason)"
         log("dropped worker \(worker.name): \(reason); its shards move to the \(workers.count) others")

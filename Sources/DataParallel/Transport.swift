@@ -18,6 +18,12 @@ public enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {
     /// or ±∞; the reason says what.
     case undecodable(String)
 
+    /// Whether the frames were refused for gradient sums with NaN or ±∞.
+    public var isNonFinite: Bool {
+        if case .undecodable(let reason) = self { return reason.hasSuffix(FloatFrame.nonFinite) }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .version(let version): "it speaks protocol version \(version), this side speaks version \(WireMessage.protocolVersion)"

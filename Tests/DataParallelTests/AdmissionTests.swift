@@ -87,3 +87,23 @@ extension CoordinatorTests {
         XCTAssertTrue(escapedForLog(String(repeating: "x", count: 300)).hasSuffix("… (100 more characters)"))
     }
 }
+
+extension CoordinatorTests {
+    /// All workers gone mid-run: the error says where, why, and what to do, without blaming
+    /// the learning rate unless the gradients were NaN.
+    func testStep_EveryWorkerGone_SaysWhereAndHowToGoOn() throws {
+        XCTAssertThrowsError(try trainDistributed(workers: ["only"]) { step, hub in
+            if step == 3 { hub.disconnect("only") }
+        }) { error in
+            guard let lost = error as? WorkersLost else { return XCTFail("\(error)") }
+            XCTAssertEqual(lost.position.step, 3)
+            XCTAssertFalse(lost.allNonFinite)
+            XCTAssertTrue(lost.description.contains("resume from a checkpoint"), lost.description)
+            XCTAssertFalse(lost.description.contains("--lr"), lost.description)
+        }
+        let diverged = WorkersLost(position: StepPosition(epoch: 0, step: 1), lastReason: "w: NaN", allNonFinite: true)
+        XCTAssertTrue(diverged.description.contains("lower --lr"), diverged.description)
+        XCTAssertTrue(Refusal.undecodable("undecodable message (9 bytes): node 0+1 has NaN or infinite values").isNonFinite)
+        XCTAssertFalse(Refusal.undecodable("bad magic").isNonFinite)
+    }
+}

@@ -17,6 +17,9 @@ public struct WireFrames: Sendable, Equatable {
 public typealias ReceivedPayloads = [UnsafeRawBufferPointer]
 
 enum FloatFrame {
+    /// The end of the reason a frame with NaN or ±∞ is refused for.
+    static let nonFinite = "has NaN or infinite values"
+
     /// The values of a raw little-endian Float32 frame, copied out once. With `finite`, a
     /// frame holding NaN or ±∞ is refused as it is copied, so that what was checked is what
     /// is used. The frame's bytes may lie at any alignment (libzmq packs small frames).
@@ -29,7 +32,7 @@ enum FloatFrame {
             allFinite = copyCheckingFinite(raw, to: target)
             initialized = n
         }
-        if finite && !allFinite { throw WireError("\(what) has NaN or infinite values") }
+        if finite && !allFinite { throw WireError("\(what) \(nonFinite)") }
         return values
     }
 
