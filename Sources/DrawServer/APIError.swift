@@ -41,9 +41,15 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func response(_ error: APIError) -> Response {
-        let body = (try? JSONEncoder().encode(APIError.Body(error: error.message))) ?? Data("{}".utf8)
-        return Response(status: error.status,
-                        headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        Response(status: error.status, headers: APIError.headers, body: .init(byteBuffer: error.body))
+    }
+}
+
+extension APIError {
+    static let headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
+
+    /// `{"error": message}`.
+    var body: ByteBuffer {
+        ByteBuffer(bytes: (try? JSONEncoder().encode(Body(error: message))) ?? Data("{}".utf8))
     }
 }

@@ -1,0 +1,18 @@
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+
+extension DrawServer {
+    /// The application listening on `host`:`port` (port 0: any free port) within `limits`.
+    /// `onRunning` receives the port actually bound once the server accepts connections.
+    public func application(host: String, port: Int, limits: ConnectionLimits = .init(),
+                            onRunning: @escaping @Sendable (Int) -> Void = { _ in }) -> some ApplicationProtocol {
+        // Evaluated once per connection: every connection gets handlers of its own.
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [
+            RequestHeadTimeout(limit: limits.headerTimeout),
+        ])
+        return Application(router: router(), server: .http1(configuration: http1),
+                           configuration: .init(address: .hostname(host, port: port), serverName: "digits"),
+                           onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) })
+    }
+}
