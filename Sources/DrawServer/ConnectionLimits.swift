@@ -6,14 +6,23 @@
 public struct ConnectionLimits: Sendable, Equatable {
     /// How long a new connection may take to send its first complete request head (the
     /// request line and headers). Past it, the server answers 408 and closes the connection.
+    /// Later requests on a kept-alive connection are bounded by `idleTimeout` instead.
     public var headerTimeout: Duration
+    /// How long a connection may go without sending any part of a request: between requests
+    /// on a kept-alive connection, or in the middle of a body shorter than its Content-Length.
+    /// Past it, the connection is closed. Time the server spends answering does not count.
+    public var idleTimeout: Duration
 
     /// 10 s: a browser sends its head in one packet, and even a slow mobile link delivers
     /// it in well under a second.
     public static let defaultHeaderTimeout: Duration = .seconds(10)
+    /// 30 s: long enough for a person to draw the next digit on a kept-alive connection,
+    /// short enough that a stalled upload frees its socket soon.
+    public static let defaultIdleTimeout: Duration = .seconds(30)
 
-    public init(headerTimeout: Duration = defaultHeaderTimeout) {
-        precondition(headerTimeout > .zero, "timeouts are positive")
+    public init(headerTimeout: Duration = defaultHeaderTimeout, idleTimeout: Duration = defaultIdleTimeout) {
+        precondition(headerTimeout > .zero && idleTimeout > .zero, "timeouts are positive")
         self.headerTimeout = headerTimeout
+        self.idleTimeout = idleTimeout
     }
 }

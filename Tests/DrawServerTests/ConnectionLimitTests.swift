@@ -6,6 +6,9 @@ import XCTest
 /// Clients that connect and then send slowly, or nothing, lose their connection within the
 /// server's limits, and the server goes on serving everyone else.
 final class ConnectionLimitTests: XCTestCase {
+    /// Longer than any test runs: a limit the test does not mean to reach.
+    static let never: Duration = .seconds(60)
+
     func testPartialRequestLine_Is408AfterTheHeaderTimeout() async throws {
         try await withServer(limits: .init(headerTimeout: .seconds(1))) { client in
             let started = ContinuousClock.now
@@ -33,6 +36,29 @@ final class ConnectionLimitTests: XCTestCase {
             try await Task.sleep(for: .milliseconds(600))
             let second = try await connection.exchange(LoopbackClient.keepAliveRequest)
             XCTAssertEqual(second.status, .ok, String(buffer: second.body))
+        }
+    }
+
+    func testBodyShorterThanItsContentLength_IsClosedAfterTheIdleTimeout() async throws {
+        try await withServer(limits: .init(headerTimeout: Self.never, idleTimeout: .seconds(1))) { client in
+            var request = client.request(uri: "/api/predict", method: .post, headers: pngType, body: pngBody(sevenOnPaper()))
+            request.removeLast(10)
+            let started = ContinuousClock.now
+            let answer = try await client.rawExchange(request)
+            XCTAssertLessThan(ContinuousClock.now - started, .seconds(5))
+            XCTAssertFalse(String(decoding: answer, as: UTF8.self).hasPrefix("HTTP/1.1 200"), String(decoding: answer, as: UTF8.self))
+        }
+    }
+
+    func testKeptAliveConnectionLeftIdle_IsClosedAfterTheIdleTimeout() async throws {
+        try await withServer(limits: .init(headerTimeout: Self.never, idleTimeout: .seconds(1))) { client in
+            let connection = try await HeldConnection(port: client.port, timeout: .seconds(5))
+            let answer = try await connection.exchange(LoopbackClient.keepAliveRequest)
+            XCTAssertEqual(answer.status, .ok)
+            let started = ContinuousClock.now
+            let more = try await connection.bytesUntilClosed()
+            XCTAssertEqual(more, [], "a connection closed for idleness is closed silently")
+            XCTAssertGreaterThan(ContinuousClock.now - started, .milliseconds(500))
         }
     }
 }
