@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// A request the API refuses: a 4xx status and a sentence that says what is wrong.
 /// Messages name no file paths and carry no stack traces.
@@ -28,6 +29,11 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return Self.response(error)
+        } catch let error as HTTPParserError {
+            // From the body, which the decoder reads as the route asks for it: malformed bytes,
+            // or a connection closed in the middle (by the client, or for being idle).
+            let problem = error == .invalidEOFState ? "its body ended before it was complete" : "it is malformed"
+            return Self.response(APIError(.badRequest, "the request is not valid HTTP: \(problem)"))
         } catch is NIOTooManyBytesError {
             return Self.response(APIError(.contentTooLarge, "the request body is too large"))
         } catch let error as HTTPResponseError {
