@@ -7,11 +7,13 @@ extension DrawServer {
     /// `onRunning` receives the port actually bound once the server accepts connections.
     public func application(host: String, port: Int, limits: ConnectionLimits = .init(),
                             onRunning: @escaping @Sendable (Int) -> Void = { _ in }) -> some ApplicationProtocol {
-        // Evaluated once per connection: every connection gets handlers of its own.
+        let open = OpenConnections(limit: limits.maximumConnections)
+        // An autoclosure, called for each connection: the count is the server's, the handlers
+        // are the connection's own.
         // Hummingbird's idle timeout counts from the last part of a request read or the last
         // response written, and pauses while a response is being made.
         let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [
-            RequestHeadTimeout(limit: limits.headerTimeout),
+            ConnectionCap(open), RequestHeadTimeout(limit: limits.headerTimeout),
         ], idleTimeout: TimeAmount(limits.idleTimeout))
         return Application(router: router(), server: .http1(configuration: http1),
                            configuration: .init(address: .hostname(host, port: port), serverName: "digits"),

@@ -61,4 +61,32 @@ final class ConnectionLimitTests: XCTestCase {
             XCTAssertGreaterThan(ContinuousClock.now - started, .milliseconds(500))
         }
     }
+
+    func testConnectionsBeyondTheLimit_Are503_AndTheOpenOnesAreStillServed() async throws {
+        try await withServer(limits: .init(headerTimeout: Self.never, idleTimeout: Self.never, maximumConnections: 3)) { client in
+            var held: [HeldConnection] = []
+            for _ in 0..<3 {
+                let connection = try await HeldConnection(port: client.port)
+                // Answered, so the server has counted it.
+                let answer = try await connection.exchange(LoopbackClient.keepAliveRequest)
+                XCTAssertEqual(answer.status, .ok)
+                held.append(connection)
+            }
+            for _ in 0..<5 {
+                let refused = try await client.execute(uri: "/api/model", method: .get)
+                try assertRefused(refused, .serviceUnavailable, mentioning: "3 connections open")
+            }
+            let stillServed = try await held[0].exchange(LoopbackClient.keepAliveRequest)
+            XCTAssertEqual(stillServed.status, .ok)
+            held.removeAll()
+            // The server counts a connection closed once it has seen it close, a moment later.
+            let deadline = ContinuousClock.now + .seconds(5)
+            var status = HTTPResponse.Status.serviceUnavailable
+            while status == .serviceUnavailable, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                status = try await client.execute(uri: "/api/model", method: .get).status
+            }
+            XCTAssertEqual(status, .ok, "the server did not take new connections once the held ones closed")
+        }
+    }
 }
