@@ -39,7 +39,7 @@ do {
     fail(error.description)
 } catch let error as UnsuitableModel {
     fail(error.description)
-} catch let error as DrawServerError {
+} catch let error as DrawServerError where error == .addressInUse(host: bind, port: port) {
     fail(error.description)
 }
 BLAS.threads = 1
@@ -47,13 +47,14 @@ if !["127.0.0.1", "::1", "localhost"].contains(bind) {
     FileHandle.standardError.write(Data("warning: listening on \(bind): anyone who can reach this address can use the page\n".utf8))
 }
 let host = bind.contains(":") ? "[\(bind)]" : bind
-let app = server.application(host: bind, port: port) { port in
-    // Unbuffered, so that a script waiting for this line sees it at once.
-    FileHandle.standardOutput.write(Data("digits serve: reading digits with \(modelPath) at http://\(host):\(port)/ (Ctrl-C stops)\n".utf8))
-}
-// Hummingbird's runService handles SIGINT and SIGTERM itself and returns after a graceful shutdown.
+// Hummingbird handles SIGINT and SIGTERM itself, and `run` returns after a graceful shutdown.
 do {
-    try await app.runService()
+    try await server.run(host: bind, port: port) { port in
+        // Unbuffered, so that a script waiting for this line sees it at once.
+        FileHandle.standardOutput.write(Data("digits serve: reading digits with \(modelPath) at http://\(host):\(port)/ (Ctrl-C stops)\n".utf8))
+    }
+} catch let error as DrawServerError where error == .addressInUse(host: bind, port: port) {
+    fail("\(error): stop the other server or pick another with --port")
 } catch {
     fail("the drawing server stopped: \(error)")
 }

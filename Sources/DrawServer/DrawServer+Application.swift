@@ -1,6 +1,8 @@
+import Foundation
 import Hummingbird
 import HummingbirdCore
 import NIOCore
+import UnixSignals
 
 extension DrawServer {
     /// The application listening on `host`:`port` (port 0: any free port) within `limits`.
@@ -18,5 +20,19 @@ extension DrawServer {
         return Application(router: router(), server: .http1(configuration: http1),
                            configuration: .init(address: .hostname(host, port: port), serverName: "digits"),
                            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) })
+    }
+
+    /// Runs `application(host:port:limits:onRunning:)` until one of `gracefulShutdownSignals`
+    /// stops it. A port another program listens on throws `DrawServerError.addressInUse`,
+    /// rather than the socket call's own text.
+    public func run(host: String, port: Int, limits: ConnectionLimits = .init(),
+                    gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+                    onRunning: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        do {
+            try await application(host: host, port: port, limits: limits, onRunning: onRunning)
+                .runService(gracefulShutdownSignals: gracefulShutdownSignals)
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw DrawServerError.addressInUse(host: host, port: port)
+        }
     }
 }

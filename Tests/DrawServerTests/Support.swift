@@ -43,12 +43,11 @@ extension XCTestCase {
                     _ test: (LoopbackClient) async throws -> Void) async throws {
         let server = try DrawServer(model: testModel(), name: "test.safetensors", report: report, bodyLimit: bodyLimit)
         let (ports, announce) = AsyncStream.makeStream(of: Int.self)
-        let app = server.application(host: "127.0.0.1", port: 0, limits: limits) { announce.yield($0) }
         let running = Task {
             // Ends the wait for a port if the server fails before it listens.
             defer { announce.finish() }
             // No signal handlers: Ctrl-C must still stop the test run.
-            try await app.runService(gracefulShutdownSignals: [])
+            try await server.run(host: "127.0.0.1", port: 0, limits: limits, gracefulShutdownSignals: []) { announce.yield($0) }
         }
         guard let port = await ports.first(where: { _ in true }) else {
             try await running.value
