@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// A request the API refuses: a 4xx status and a sentence that says what is wrong.
 /// Messages name no file paths and carry no stack traces.
@@ -28,6 +29,11 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return Self.response(error)
+        } catch let error as HTTPParserError {
+            // From the body, which the decoder reads as the route asks for it: malformed bytes,
+            // or a connection closed in the middle (by the client, or for being idle).
+            let problem = error == .invalidEOFState ? "its body ended before it was complete" : "it is malformed"
+            return Self.response(APIError(.badRequest, "the request is not valid HTTP: \(problem)"))
         } catch is NIOTooManyBytesError {
             return Self.response(APIError(.contentTooLarge, "the request body is too large"))
         } catch let error as HTTPResponseError {
@@ -41,9 +47,15 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func response(_ error: APIError) -> Response {
-        let body = (try? JSONEncoder().encode(APIError.Body(error: error.message))) ?? Data("{}".utf8)
-        return Response(status: error.status,
-                        headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        Response(status: error.status, headers: APIError.headers, body: .init(byteBuffer: error.body))
+    }
+}
+
+extension APIError {
+    static let headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
+
+    /// `{"error": message}`.
+    var body: ByteBuffer {
+        ByteBuffer(bytes: (try? JSONEncoder().encode(Body(error: message))) ?? Data("{}".utf8))
     }
 }

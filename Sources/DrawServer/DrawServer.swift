@@ -70,15 +70,6 @@ public struct DrawServer: Sendable {
         return router
     }
 
-    /// The application listening on `host`:`port` (port 0: any free port). `onRunning`
-    /// receives the port actually bound once the server accepts connections.
-    public func application(host: String, port: Int, onRunning: @escaping @Sendable (Int) -> Void = { _ in })
-        -> some ApplicationProtocol {
-        Application(router: router(),
-                    configuration: .init(address: .hostname(host, port: port), serverName: "digits"),
-                    onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) })
-    }
-
     static func html(_ text: String, policy: String) -> Response {
         Response(status: .ok,
                  headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: policy,

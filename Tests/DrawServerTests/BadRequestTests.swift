@@ -98,6 +98,16 @@ final class BadRequestTests: XCTestCase {
         }
     }
 
+    /// The HTTP decoder finds a bad chunk only once the route reads the body: still a 400, not a 500.
+    func testMalformedChunkedBody_Is400() async throws {
+        try await withServer { client in
+            let request = "POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: image/png\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n4\r\n\u{89}PNG\r\nzz\r\n"
+            let response = try LoopbackClient.parse(await client.rawExchange(Array(request.utf8)))
+            try assertRefused(response, .badRequest, mentioning: "not valid HTTP")
+        }
+    }
+
     /// One bad request of each kind, then a good one, to the same server.
     func testBadRequestsInARow_ThenAGoodOne_ServerKeepsServing() async throws {
         let blank = GrayImage(width: 10, height: 10, pixels: [UInt8](repeating: 255, count: 100))

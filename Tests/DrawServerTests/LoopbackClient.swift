@@ -54,8 +54,17 @@ struct LoopbackClient: Sendable {
     /// closed the connection: for requests that `execute` cannot make, malformed or partial ones.
     func rawExchange(_ bytes: [UInt8]) async throws -> [UInt8] {
         let port = port, timeout = timeout
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try Self.exchange(bytes, port: port, timeout: timeout) }) }.start()
+        return try await Self.offThePool {
+            let socket = try Self.connect(port: port, timeout: timeout)
+            defer { close(socket) }
+            return try Self.exchange(bytes, on: socket, port: port, until: ContinuousClock.now + timeout, timeout: timeout) { _ in false }
+        }
+    }
+
+    /// Runs `work`, which blocks, on a thread of its own (see above why not on the pool).
+    static func offThePool<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
         }
     }
 
@@ -107,15 +116,10 @@ struct LoopbackClient: Sendable {
                         headers: headers, body: ByteBuffer(bytes: body))
     }
 
-    /// Sends `request` while reading whatever comes back, until the server closes the
-    /// connection or `timeout` passes. Reading while sending matters: the server may answer
-    /// (a 413, say) and stop reading before it has the whole body, and then a client that
-    /// only sent would block until its timeout.
-    private static func exchange(_ request: [UInt8], port: Int, timeout: Duration) throws -> [UInt8] {
-        let deadline = ContinuousClock.now + timeout
+    /// A socket connected to 127.0.0.1:`port`; the caller closes it.
+    static func connect(port: Int, timeout: Duration) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw Failure.system("socket", errno: errno) }
-        defer { close(socket) }
         // connect(2) waits at most SO_SNDTIMEO, so that a full listen backlog cannot hang a test.
         var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
@@ -124,10 +128,22 @@ struct LoopbackClient: Sendable {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = in_addr_t(INADDR_LOOPBACK).bigEndian
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw Failure.system("connect to 127.0.0.1:\(port)", errno: errno) }
+        guard connected == 0 else {
+            let code = errno
+            close(socket)
+            throw Failure.system("connect to 127.0.0.1:\(port)", errno: code)
+        }
+        return socket
+    }
 
+    /// Sends `request` while reading whatever comes back, until `complete` says the bytes read
+    /// so far are enough, the server closes the connection, or `deadline` passes. Reading while
+    /// sending matters: the server may answer (a 413, say) and stop reading before it has the
+    /// whole body, and then a client that only sent would block until its timeout.
+    static func exchange(_ request: [UInt8], on socket: Int32, port: Int, until deadline: ContinuousClock.Instant,
+                         timeout: Duration, complete: ([UInt8]) -> Bool) throws -> [UInt8] {
         var sent = 0, sending = !request.isEmpty
         var received: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -154,6 +170,7 @@ struct LoopbackClient: Sendable {
                 let read = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
                 if read > 0 {
                     received += chunk[..<read]
+                    if complete(received) { return received }
                 } else if read == 0 || (errno == ECONNRESET && !received.isEmpty) {
                     // A reset after the answer comes from a server closing with part of the body unread.
                     return received

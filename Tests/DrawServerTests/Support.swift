@@ -38,17 +38,16 @@ let jsonType: HTTPFields = [.contentType: "application/json"]
 extension XCTestCase {
     /// Runs `test` against the real server for `testModel()`, listening on a free port of
     /// 127.0.0.1, and stops the server when `test` ends, also when it throws.
-    func withServer(report: String? = nil, bodyLimit: Int = DrawServer.defaultBodyLimit,
+    func withServer(report: String? = nil, bodyLimit: Int = DrawServer.defaultBodyLimit, limits: ConnectionLimits = .init(),
                     file: StaticString = #filePath, line: UInt = #line,
                     _ test: (LoopbackClient) async throws -> Void) async throws {
         let server = try DrawServer(model: testModel(), name: "test.safetensors", report: report, bodyLimit: bodyLimit)
         let (ports, announce) = AsyncStream.makeStream(of: Int.self)
-        let app = server.application(host: "127.0.0.1", port: 0) { announce.yield($0) }
         let running = Task {
             // Ends the wait for a port if the server fails before it listens.
             defer { announce.finish() }
             // No signal handlers: Ctrl-C must still stop the test run.
-            try await app.runService(gracefulShutdownSignals: [])
+            try await server.run(host: "127.0.0.1", port: 0, limits: limits, gracefulShutdownSignals: []) { announce.yield($0) }
         }
         guard let port = await ports.first(where: { _ in true }) else {
             try await running.value

@@ -1,0 +1,40 @@
+import DrawServer
+
+/// What `digits serve` passes: `--model FILE --bind ADDRESS --port PORT`, and the limits
+/// `--header-timeout SECONDS --idle-timeout SECONDS --max-connections N` when the user gave
+/// them (it checked their ranges); each flag once.
+struct Arguments {
+    var model: String
+    var bind: String
+    var port: Int
+    var limits = ConnectionLimits()
+
+    static let usage = "--model FILE --bind ADDRESS --port PORT [--header-timeout SECONDS] [--idle-timeout SECONDS] [--max-connections N]"
+
+    init(parsing arguments: [String]) {
+        let flags = ["--model", "--bind", "--port", "--header-timeout", "--idle-timeout", "--max-connections"]
+        var values: [String: String] = [:]
+        var rest = arguments[...]
+        while let flag = rest.popFirst() {
+            guard flags.contains(flag), values[flag] == nil, let value = rest.popFirst() else {
+                fail("digits-serve takes \(Self.usage), not \(arguments.joined(separator: " ")); start it as `digits serve` (see `digits serve --help`)")
+            }
+            values[flag] = value
+        }
+        /// The value of `flag`, or nil when it was not given.
+        func positive(_ flag: String) -> Int? {
+            guard let text = values[flag] else { return nil }
+            guard let value = Int(text), value > 0 else {
+                fail("digits-serve needs \(flag) above 0, not \(text); start it as `digits serve` (see `digits serve --help`)")
+            }
+            return value
+        }
+        guard let model = values["--model"], let bind = values["--bind"], let port = values["--port"].flatMap(Int.init),
+              (0...65535).contains(port), !bind.isEmpty
+        else { fail("digits-serve needs \(Self.usage), with a port of 0…65535; start it as `digits serve` (see `digits serve --help`)") }
+        (self.model, self.bind, self.port) = (model, bind, port)
+        if let seconds = positive("--header-timeout") { limits.headerTimeout = .seconds(seconds) }
+        if let seconds = positive("--idle-timeout") { limits.idleTimeout = .seconds(seconds) }
+        if let count = positive("--max-connections") { limits.maximumConnections = count }
+    }
+}
