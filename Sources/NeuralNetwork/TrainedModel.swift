@@ -57,14 +57,17 @@ public struct TrainedModel: Sendable {
         guard meta["format"] == "digits-model-1" else {
             throw fail("it is not a digits model (metadata \"format\" is \(meta["format"].map { "\"\($0)\"" } ?? "missing")); train one with `digits train --out FILE`")
         }
-        guard let json = meta["architecture"], let architecture = try? JSONDecoder().decode(Architecture.self, from: Data(json.utf8)),
-              !architecture.layers.isEmpty,
-              zip(architecture.layers, architecture.layers.dropFirst()).allSatisfy({ $0.outputs == $1.inputs }),
-              architecture.layers.allSatisfy({ $0.inputs > 0 && $0.outputs > 0 })
-        else { throw fail("the \"architecture\" metadata is missing or invalid") }
+        guard let json = meta["architecture"], let architecture = try? JSONDecoder().decode(Architecture.self, from: Data(json.utf8))
+        else { throw fail("the \"architecture\" metadata is missing or not an architecture") }
+        if let problem = Architecture.problem(layers: architecture.layers) {
+            throw fail("the \"architecture\" metadata is invalid: \(problem)")
+        }
         guard let height = meta["image_height"].flatMap(Int.init), let width = meta["image_width"].flatMap(Int.init),
-              height > 0, width > 0, height * width == architecture.inputs
-        else { throw fail("image_height × image_width does not match the network's \(architecture.inputs) inputs") }
+              height > 0, width > 0
+        else { throw fail("the metadata image_height and image_width must be positive integers") }
+        guard [height, width].checkedProduct() == architecture.inputs else {
+            throw fail("image_height \(height) × image_width \(width) does not match the network's \(architecture.inputs) inputs")
+        }
         var parameters: [Float] = []
         parameters.reserveCapacity(architecture.parameterCount)
         for (l, layer) in architecture.layers.enumerated() {

@@ -9,16 +9,7 @@ import Glibc
 /// Sizes in a safetensors header that would overflow or make the reader allocate without
 /// bound: refused with a `SafeTensorsError` naming the file and the tensor, and the header
 /// length and data size are checked before the rest of the file is read.
-final class SafeTensorsForgedSizeTests: XCTestCase {
-    var directory = ""
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("forged-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
-
+final class SafeTensorsForgedSizeTests: TemporaryDirectoryTestCase {
     /// The 8-byte length and the header `json`, padded with spaces to a multiple of 8.
     func header(_ json: String) -> [UInt8] {
         var header = Array(json.utf8)
