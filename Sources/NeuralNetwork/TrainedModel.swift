@@ -46,7 +46,7 @@ public struct TrainedModel: Sendable {
 
     public func write(to path: String) throws { try safeTensors().write(to: path) }
 
-    /// Loads a model file, checking that tensors and metadata agree.
+    /// Loads a model file, checking that tensors and metadata agree and that every weight is finite.
     public init(contentsOf path: String) throws {
         try self.init(safeTensors: SafeTensors(contentsOf: path), source: path)
     }
@@ -74,6 +74,10 @@ public struct TrainedModel: Sendable {
             for (name, shape) in [(Self.weightName(l), [layer.outputs, layer.inputs]), (Self.biasName(l), [layer.outputs])] {
                 guard let t = file.tensor(named: name) else { throw fail("tensor \(name) is missing") }
                 guard t.shape == shape else { throw fail("tensor \(name) has shape \(t.shape), the architecture needs \(shape)") }
+                // A NaN or ∞ weight makes every answer NaN: refuse it here, not at the first request.
+                if let i = t.values.firstIndex(where: { !$0.isFinite }) {
+                    throw fail("tensor \(name) holds \(t.values[i]) at index \(i): the weights are not finite (did the training diverge? train again, e.g. with a lower --lr)")
+                }
                 parameters += t.values
             }
         }

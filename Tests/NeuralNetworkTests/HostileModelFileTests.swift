@@ -55,4 +55,16 @@ final class HostileModelFileTests: TemporaryDirectoryTestCase {
         }
         assertRefused(path, mentioning: ["architecture", "\(Architecture.maximumParameterCount)"])
     }
+
+    func testLoad_NaNWeight_IsRefusedNamingTheFileAndTensor() throws {
+        var network = Network(architecture: Architecture(inputs: 4, hidden: [3], outputs: 2), seed: 1)
+        network.parameters[13] = .nan  // layer 0 holds 3·4 + 3 = 15 parameters: this is bias 1
+        let path = directory + "/nan.safetensors"
+        try TrainedModel(network: network, imageHeight: 2, imageWidth: 2).write(to: path)
+        assertRefused(path, mentioning: ["layers.0.bias", "nan", "not finite"])
+        network.parameters[13] = 0
+        network.parameters[20] = -.infinity
+        try TrainedModel(network: network, imageHeight: 2, imageWidth: 2).write(to: path)
+        assertRefused(path, mentioning: ["layers.1.weight", "-inf"])
+    }
 }
