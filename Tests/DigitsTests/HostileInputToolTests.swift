@@ -7,6 +7,36 @@ import XCTest
 /// meets them. Each is an error or a warning that names the flag or the file, never a trap,
 /// and never an hour of training lost to a mistake that could be seen at the start.
 final class HostileInputToolTests: XCTestCase {
+    /// Flags that overflow or would allocate terabytes are refused by the parser (exit 64),
+    /// naming the flag and what is allowed.
+    func testTrain_HugeSizes_AreRefusedNamingTheFlag() throws {
+        let out = try Tool.temporaryDirectory().appendingPathComponent("m.safetensors").path
+        let deep = Array(repeating: "8", count: 65).joined(separator: ",")
+        for (flags, flag) in [(["--epochs", "100000000000000000"], "--epochs"),
+                              (["--batch", "1000000000000", "--micro-batch", "1"], "--batch"),
+                              (["--layers", "100000000"], "--layers"),
+                              (["--layers", deep], "--layers"),
+                              (["--layers", "65536,65536,65536"], "--layers"),
+                              (["--batch", "\(Int.max)", "--micro-batch", "\(Int.max)"], "--batch"),
+                              (["--batch", "1048576", "--micro-batch", "1"], "--micro-batch"),
+                              (["--batch", "1048576", "--micro-batch", "1048576", "--layers", "8192"], "--micro-batch")] {
+            let run = try Tool.run(["train", "--out", out] + flags)
+            XCTAssertEqual(run.status, 64, "\(flags): \(run.stderr)")
+            XCTAssertTrue(run.stderr.contains(flag) && run.stderr.contains("at most"), "\(flags): \(run.stderr)")
+        }
+    }
+
+    /// Sizes that fit the bound checked before --data is read but not the data's real shape
+    /// (64 inputs) are refused once it is known, before training, naming the flag.
+    func testTrain_LayersTooLargeForTheDataShape_AreRefusedAfterLoading() throws {
+        let directory = try Tool.temporaryDirectory()
+        let data = try writeDataSet(in: directory, classes: 2)
+        let run = try Tool.run(["train", "--data", data, "--layers", "65536,4090", "--out", directory.appendingPathComponent("m.safetensors").path])
+        XCTAssertEqual(run.status, 64, run.stderr)
+        XCTAssertTrue(run.stderr.contains("--layers 65536,4090 makes 64→65536→4090→2") && run.stderr.contains("at most"), run.stderr)
+        XCTAssertFalse(run.stderr.contains("training 64"), run.stderr)
+    }
+
     /// A model with a NaN weight is refused when it is loaded, by every command that reads one.
     func testModelCommands_NaNWeights_AreRefusedAtStartNamingTheFile() throws {
         let directory = try Tool.temporaryDirectory()
@@ -26,5 +56,19 @@ final class HostileInputToolTests: XCTestCase {
         server.waitUntilExit()
         XCTAssertEqual(server.terminationStatus, 1, "serve must refuse the model at start: \(Tool.log(directory, "serve"))")
         XCTAssertTrue(Tool.log(directory, "serve").contains("not finite"), Tool.log(directory, "serve"))
+    }
+
+    /// A data set of 8×8 images (40 for training, 10 for testing) in IDX files, labels cycling
+    /// through `classes`; returns its directory.
+    func writeDataSet(in directory: URL, classes: Int) throws -> String {
+        let data = directory.appendingPathComponent("data").path
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        for (name, count) in [("train", 40), ("t10k", 10)] {
+            let pixels = (0..<count * 64).map { UInt8($0 * 37 % 256) }
+            try DataFile.write(IDX.encode(IDXArray(dimensions: [count, 8, 8], data: pixels)), to: "\(data)/\(name)-images-idx3-ubyte")
+            try DataFile.write(IDX.encode(IDXArray(dimensions: [count], data: (0..<count).map { UInt8($0 % classes) })),
+                               to: "\(data)/\(name)-labels-idx1-ubyte")
+        }
+        return data
     }
 }

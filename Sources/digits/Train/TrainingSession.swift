@@ -15,6 +15,9 @@ struct PreparedRun {
         let dataSet = try options.loadData()
         dataName = dataSet.name
         data = try TrainingData(dataSet, settings: options.settings)
+        if let problem = options.sizeProblem(inputs: data.train.featureCount, classes: data.train.classes) {
+            throw ValidationError("\(problem) (for \(dataName)'s \(data.train.height)×\(data.train.width) images of \(data.train.classes) classes)")
+        }
         plan = Plan(settings: options.settings, sampleCount: data.train.count)
         architecture = options.settings.architecture(inputs: data.train.featureCount, classes: data.train.classes)
         BLAS.threads = 1
