@@ -37,6 +37,19 @@ final class HostileInputToolTests: XCTestCase {
         XCTAssertFalse(run.stderr.contains("training 64"), run.stderr)
     }
 
+    /// A valid data set of one class (labels all 0): the model and the report are written.
+    func testTrain_OneClassDataSet_WritesTheModelAndTheReport() throws {
+        let directory = try Tool.temporaryDirectory()
+        let data = try writeDataSet(in: directory, classes: 1)
+        let model = directory.appendingPathComponent("m.safetensors").path
+        let run = try Tool.run(["train", "--data", data, "--epochs", "2", "--layers", "4", "--batch", "8", "--micro-batch", "4", "--out", model])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let html = try String(contentsOfFile: directory.appendingPathComponent("m.html").path, encoding: .utf8)
+        XCTAssertTrue(html.contains("Confusion matrix (test set)") && html.contains("100.00% (10 of 10)"), html)
+        let report = try Tool.run(["report", "--model", model, "--data", data, "--out", directory.appendingPathComponent("r.html").path])
+        XCTAssertEqual(report.status, 0, report.stderr)
+    }
+
     /// A model with a NaN weight is refused when it is loaded, by every command that reads one.
     func testModelCommands_NaNWeights_AreRefusedAtStartNamingTheFile() throws {
         let directory = try Tool.temporaryDirectory()
