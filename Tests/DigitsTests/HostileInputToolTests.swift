@@ -71,6 +71,34 @@ final class HostileInputToolTests: XCTestCase {
         XCTAssertTrue(Tool.log(directory, "serve").contains("not finite"), Tool.log(directory, "serve"))
     }
 
+    /// Output paths that cannot be written are refused before any training, naming the flag
+    /// and the path. Tests run as root, who may write anywhere permissions allow: each case
+    /// fails for root too (a missing directory, a regular file as a directory, /proc).
+    func testTrain_UnwritableOutputs_AreRefusedBeforeTraining() throws {
+        let directory = try Tool.temporaryDirectory()
+        let file = directory.appendingPathComponent("plain-file").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let model = directory.appendingPathComponent("m.safetensors").path
+        for (flags, mentions) in [(["--out", "/nonexistent-dir/m.safetensors"], ["--out", "/nonexistent-dir"]),
+                                  (["--out", "\(file)/m.safetensors"], ["--out", file]),
+                                  (["--out", "/proc/m.safetensors"], ["--out", "/proc"]),
+                                  (["--checkpoint", "\(directory.path)/missing/run.ckpt"], ["--checkpoint", "missing"]),
+                                  (["--checkpoint", directory.path], ["--checkpoint", "is a directory"]),
+                                  (["--metrics", "\(file)/metrics.jsonl"], ["--metrics", file]),
+                                  (["--report", "/nonexistent-dir/r.html"], ["--report", "/nonexistent-dir"]),
+                                  (["--eval-every", "5", "--eval-log", "/nonexistent-dir/e.jsonl"], ["--eval-log", "/nonexistent-dir"]),
+                                  (["--checkpoint", model], ["--out and --checkpoint", model]),
+                                  (["--checkpoint", "\(directory.path)/./m.safetensors"], ["--out and --checkpoint"]),
+                                  (["--metrics", model], ["--out and --metrics"]),
+                                  (["--resume", model], ["--out and --resume"])] {
+            let out = flags.contains("--out") ? [] : ["--out", model]
+            let run = try Tool.run(["train", "--limit", "200", "--epochs", "1", "--layers", "4"] + out + flags)
+            XCTAssertEqual(run.status, 64, "\(flags): \(run.stderr)")
+            XCTAssertTrue(mentions.allSatisfy(run.stderr.contains), "\(flags) should mention \(mentions): \(run.stderr)")
+            XCTAssertFalse(run.stderr.contains("training 784"), "\(flags): refused before training: \(run.stderr)")
+        }
+    }
+
     /// A data set of 8×8 images (40 for training, 10 for testing) in IDX files, labels cycling
     /// through `classes`; returns its directory.
     func writeDataSet(in directory: URL, classes: Int) throws -> String {

@@ -109,9 +109,12 @@ struct TrainingReport {
         return html + "</div>"
     }
 
+    /// Writes the report as the model is written: atomically, failing with the system's reason.
     func write(to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(html().utf8)) else {
-            throw CLIError("cannot write the report to \(path): check that its directory exists and is writable")
+        do {
+            try AtomicFile.write(Array(html().utf8), to: path)
+        } catch let error as FileError {
+            throw CLIError("cannot write the report to \(path): \(error.reason)")
         }
     }
 

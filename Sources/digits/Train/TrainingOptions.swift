@@ -73,6 +73,7 @@ struct TrainingOptions: ParsableArguments {
         let shape = data == nil ? TrainingLimits.mnist : (inputs: 1, classes: 1)
         if let problem = sizeProblem(inputs: shape.inputs, classes: shape.classes) { throw ValidationError(problem) }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+        try checkOutputs()
     }
 
     var parsedLayers: [Int]? {
