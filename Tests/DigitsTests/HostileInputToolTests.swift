@@ -99,6 +99,56 @@ final class HostileInputToolTests: XCTestCase {
         }
     }
 
+    /// A checkpoint that cannot be written (here: larger than the file-size limit, EFBIG like
+    /// a full disk's ENOSPC) is a warning: training goes on and the model is still written.
+    func testTrain_CheckpointCannotBeWritten_WarnsAndStillWritesTheModel() throws {
+        let prlimit = "/usr/bin/prlimit"
+        guard FileManager.default.isExecutableFile(atPath: prlimit) else { throw XCTSkip("no \(prlimit) to limit file sizes") }
+        let directory = try Tool.temporaryDirectory()
+        let model = directory.appendingPathComponent("m.safetensors").path
+        let checkpoint = directory.appendingPathComponent("run.ckpt").path
+        // 784→32→10 has 25,450 parameters: the model is 102 KB, a checkpoint with Adam's two moments 306 KB.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: prlimit)
+        process.arguments = ["--fsize=200000", Tool.executable.path, "train", "--limit", "1000", "--epochs", "2", "--layers", "32",
+                             "--optimizer", "adam", "--checkpoint", checkpoint, "--checkpoint-every", "10", "--out", model]
+        let log = directory.appendingPathComponent("train.err")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: log)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let stderr = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        XCTAssertEqual(process.terminationReason, .exit, stderr)
+        XCTAssertEqual(process.terminationStatus, 0, stderr)
+        XCTAssertTrue(stderr.contains("warning: cannot write the checkpoint \(checkpoint)") && stderr.contains("File too large"), stderr)
+        let trained = try TrainedModel(contentsOf: model)
+        XCTAssertEqual(trained.metadata["steps_done"], "32", "1,000 samples, 2 shards, micro-batch 32: 16 steps an epoch, all done")
+    }
+
+    /// When the model cannot be written at the end, the error says where the training state is.
+    func testTrain_ModelCannotBeWritten_ErrorNamesTheLastGoodCheckpoint() throws {
+        let directory = try Tool.temporaryDirectory()
+        let checkpoint = directory.appendingPathComponent("run.ckpt").path
+        let outDirectory = directory.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true)
+        let model = outDirectory.appendingPathComponent("m.safetensors").path
+        let process = try Tool.start(["train", "--limit", "2000", "--epochs", "1000", "--layers", "8", "--checkpoint", checkpoint,
+                                      "--checkpoint-every", "5", "--out", model], logs: directory, name: "train")
+        let deadline = Date(timeIntervalSinceNow: 60)
+        while !FileManager.default.fileExists(atPath: checkpoint) && process.isRunning && Date() < deadline { usleep(20_000) }
+        // The run is long; its directory for --out goes away while it trains, then Ctrl-C ends it.
+        try FileManager.default.removeItem(at: outDirectory)
+        process.interrupt()
+        process.waitUntilExit()
+        let stderr = Tool.log(directory, "train")
+        XCTAssertEqual(process.terminationStatus, 1, stderr)
+        XCTAssertTrue(stderr.contains("cannot write the model to \(model)"), stderr)
+        XCTAssertTrue(stderr.contains("--resume \(checkpoint)"), "the error says how to get the model from the checkpoint: \(stderr)")
+        let saved = try SafeTensors(contentsOf: checkpoint)
+        XCTAssertGreaterThan(Int(saved.metadata["next_step"] ?? "") ?? 0, 0)
+    }
+
     /// A data set of 8×8 images (40 for training, 10 for testing) in IDX files, labels cycling
     /// through `classes`; returns its directory.
     func writeDataSet(in directory: URL, classes: Int) throws -> String {

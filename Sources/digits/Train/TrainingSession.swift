@@ -62,14 +62,18 @@ struct TrainingSession {
             run.evaluateEvery = evaluations.every
             run.onEvaluation = { log.write($0) }
         }
-        if let path = options.checkpoint {
+        let keeper = options.checkpoint.map { CheckpointKeeper(path: $0, warn: progress.message) }
+        if let keeper {
             let every = options.checkpointEvery
             run.afterStep = { trainer in
-                if trainer.nextStep % every == 0 { try checkpoint(trainer, history: run.history).write(to: path) }
+                if trainer.nextStep % every == 0 { keeper.save(checkpoint(trainer, history: run.history)) }
             }
         }
         Interrupt.install()
         run.shouldStop = { Interrupt.requested }
+        // A file-size limit (ulimit -f) then fails a write with EFBIG, reported like a full
+        // disk, instead of killing the run with SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
         let start = Clock.now()
         let interrupted = try run.run()
         trainingDone()
@@ -77,8 +81,17 @@ struct TrainingSession {
         let test = run.lastTestEvaluation ?? Evaluation(network: trainer.network, images: data.test)
         let model = TrainedModel(network: trainer.network, imageHeight: data.train.height, imageWidth: data.train.width,
                                  metadata: metadata(test: test, interrupted: interrupted))
-        try model.write(to: options.out)
-        if let path = options.checkpoint { try checkpoint(trainer, history: run.history).write(to: path) }
+        // The state first: if the model cannot be written, the checkpoint still holds it.
+        keeper?.save(checkpoint(trainer, history: run.history))
+        keeper?.finish()
+        do {
+            try model.write(to: options.out)
+        } catch {
+            let reason = (error as? FileError)?.reason ?? "\(error)"
+            let recovery = keeper?.recovery(steps: trainer.nextStep, of: trainer.plan.totalSteps)
+                ?? "nothing of this run was saved (--checkpoint FILE keeps the training state)"
+            throw CLIError("cannot write the model to \(options.out): \(reason); \(recovery)")
+        }
         try TrainingReport(model: model, history: run.history, evaluation: test, test: data.test).write(to: options.reportPath)
         if interrupted {
             progress.result("interrupted at step \(trainer.nextStep) of \(trainer.plan.totalSteps): saved the model trained so far to \(options.out)")
