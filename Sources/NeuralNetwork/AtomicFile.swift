@@ -24,6 +24,17 @@ func retryingInterrupts(_ path: String, _ operation: String, _ call: () -> Int) 
     }
 }
 
+/// Writes all of `bytes` to `fd`, retrying short writes; `path` names the file in errors.
+func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws {
+    var written = 0
+    while written < bytes.count {
+        let n = try retryingInterrupts(path, "write") {
+            bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+        }
+        written += n
+    }
+}
+
 /// Writes whole files atomically: write a temporary file beside the target, fsync it,
 /// rename it over the target, fsync the directory. After a crash the target is either the
 /// old file or the new one.
@@ -32,14 +43,8 @@ public enum AtomicFile {
         let temporary = "\(path).tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError(path: temporary, operation: "create", code: errno) }
-        var written = 0
         do {
-            while written < bytes.count {
-                let n = try retryingInterrupts(temporary, "write") {
-                    bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
-                }
-                written += n
-            }
+            try writeAll(bytes, to: fd, path: temporary)
         } catch {
             close(fd); unlink(temporary)
             throw error

@@ -149,6 +149,20 @@ final class HostileInputToolTests: XCTestCase {
         XCTAssertGreaterThan(Int(saved.metadata["next_step"] ?? "") ?? 0, 0)
     }
 
+    /// A metrics file that cannot be written (a full disk: /dev/full) gets one warning naming
+    /// it; training goes on and the model is written.
+    func testTrain_MetricsWritesFail_WarnOnceAndTrainingGoesOn() throws {
+        let directory = try Tool.temporaryDirectory()
+        let metrics = directory.appendingPathComponent("metrics.jsonl").path
+        try FileManager.default.createSymbolicLink(atPath: metrics, withDestinationPath: "/dev/full")
+        let model = directory.appendingPathComponent("m.safetensors").path
+        let run = try Tool.run(["train", "--limit", "500", "--epochs", "3", "--layers", "8", "--metrics", metrics, "--out", model])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr.components(separatedBy: "warning: cannot write to the metrics file \(metrics)").count - 1, 1, run.stderr)
+        XCTAssertTrue(run.stderr.contains("No space left on device"), run.stderr)
+        XCTAssertNoThrow(try TrainedModel(contentsOf: model))
+    }
+
     /// A data set of 8×8 images (40 for training, 10 for testing) in IDX files, labels cycling
     /// through `classes`; returns its directory.
     func writeDataSet(in directory: URL, classes: Int) throws -> String {

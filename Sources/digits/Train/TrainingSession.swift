@@ -54,11 +54,14 @@ struct TrainingSession {
         let run = TrainingRun(trainer: trainer, data: data, workers: workers)
         run.keepAlive = keepAlive
         run.history = history
-        if let path = options.metrics { run.metricsWriter = try MetricsWriter(path: path, append: options.resume != nil) }
+        if let path = options.metrics {
+            run.metricsWriter = try MetricsWriter(path: path, append: options.resume != nil, onWriteError: progress.message)
+        }
         run.onStep = progress.step
         run.onEpoch = progress.epoch
         if let evaluations {
-            let log = try MetricsWriter(path: evaluations.log, append: options.resume != nil)
+            let log = try MetricsWriter(path: evaluations.log, label: "evaluation log", append: options.resume != nil,
+                                        onWriteError: progress.message)
             run.evaluateEvery = evaluations.every
             run.onEvaluation = { log.write($0) }
         }
