@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import NeuralNetwork
 
@@ -5,8 +6,13 @@ import NeuralNetwork
 /// the plan's position, and the settings it was made with. Stored as safetensors: the
 /// weights as in a model file, `optimizer.first_moment` / `optimizer.second_moment` as flat
 /// F32 tensors, the rest in the metadata. Written atomically (temporary file, fsync, rename).
+///
+/// A resumed run must be the run that was stopped, so nothing is taken on trust: the metadata
+/// carries the SHA-256 of the data section (`tensors_sha256`) and of the rest of the metadata
+/// (`metadata_sha256`, over its sorted JSON), and loading also refuses non-finite values and a
+/// position beyond the plan. One flipped bit is a refusal, not a different result.
 public struct Checkpoint: Sendable {
-    public static let format = "digits-checkpoint-1"
+    public static let format = "digits-checkpoint-2"
 
     public var model: TrainedModel
     public var optimizer: Optimizer
@@ -39,7 +45,14 @@ public struct Checkpoint: Sendable {
         file.metadata["sample_count"] = String(sampleCount)
         file.metadata["next_step"] = String(nextStep)
         file.metadata["history"] = String(decoding: try JSONEncoder.sorted.encode(history), as: UTF8.self)
+        file.metadata["tensors_sha256"] = SHA256.hash(file.dataBytes())
+        file.metadata["metadata_sha256"] = try Self.digest(of: file.metadata)
         try file.write(to: path)
+    }
+
+    /// SHA-256 of the metadata but its own checksum, as JSON with sorted keys.
+    static func digest(of metadata: [String: String]) throws -> String {
+        SHA256.hash(Array(try JSONEncoder.sorted.encode(metadata.filter { $0.key != "metadata_sha256" })))
     }
 
     /// Reads and checks a checkpoint as a whole; nothing is used unless all of it is valid.
@@ -47,7 +60,16 @@ public struct Checkpoint: Sendable {
         let file = try SafeTensors(contentsOf: path)
         func fail(_ reason: String) -> SafeTensorsError { SafeTensorsError(source: path, reason: reason) }
         guard file.metadata["format"] == Self.format else {
+            if file.metadata["format"] == "digits-checkpoint-1" {
+                throw fail("it was written by an older digits, without checksums: start afresh (without --resume, or with a new --checkpoint)")
+            }
             throw fail("not a digits checkpoint (format \(file.metadata["format"] ?? "missing"))")
+        }
+        guard let digest = file.metadata["metadata_sha256"], digest == (try? Self.digest(of: file.metadata)) else {
+            throw fail("its metadata (settings, position, history) does not match its SHA-256 (metadata_sha256): the file was altered or damaged; start afresh")
+        }
+        guard file.metadata["tensors_sha256"] == SHA256.hash(file.dataBytes()) else {
+            throw fail("its tensor data does not match its SHA-256 (tensors_sha256): the file is damaged; start afresh")
         }
         var modelFile = file
         modelFile.metadata["format"] = "digits-model-1"
@@ -69,6 +91,18 @@ public struct Checkpoint: Sendable {
         }
         guard settings.problems.isEmpty, settings.optimizerConfiguration == configuration else {
             throw fail("its settings are inconsistent")
+        }
+        for t in [first, second] {
+            if let i = t.values.firstIndex(where: { !$0.isFinite }) {
+                throw fail("tensor \(t.name) holds \(t.values[i]) at index \(i): the optimiser state is not finite")
+            }
+        }
+        let steps = Plan.stepCounts(settings: settings, sampleCount: sampleCount)?.total
+        guard let steps, nextStep <= steps else {
+            throw fail("next_step \(nextStep) is beyond the \(steps.map(String.init) ?? "no") steps of the plan its settings make")
+        }
+        guard step <= nextStep else {
+            throw fail("optimizer_step \(step) is more than next_step \(nextStep): an update is made at most once a step")
         }
         self.init(model: model, optimizer: Optimizer(configuration, firstMoment: first.values, secondMoment: second.values, step: step),
                   settings: settings, sampleCount: sampleCount, nextStep: nextStep, history: history)

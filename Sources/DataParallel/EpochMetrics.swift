@@ -54,32 +54,41 @@ public struct StepEvaluation: Codable, Equatable, Sendable {
     }
 }
 
-/// Appends JSON lines to a file, one per epoch, flushed as they come so that a crash loses nothing.
+/// Appends JSON lines to a file, one per epoch (or evaluation), written as they come so that a
+/// crash loses nothing. A line that cannot be written (a full disk) is reported once through
+/// `onWriteError`; training goes on, and later lines are still tried.
 public final class MetricsWriter {
-    let handle: FileHandle
     public let path: String
+    /// What the file is, for messages: "metrics file", "evaluation log".
+    public let label: String
+    private let file: AppendingFile
+    private let onWriteError: (String) -> Void
+    private var failed = false
 
-    public init(path: String, append: Bool = false) throws {
+    public init(path: String, label: String = "metrics file", append: Bool = false,
+                onWriteError: @escaping (String) -> Void) throws {
         self.path = path
-        if !append || !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw TrainingError("cannot create the metrics file \(path): check that its directory exists and is writable")
-            }
+        self.label = label
+        self.onWriteError = onWriteError
+        do {
+            file = try AppendingFile(path: path, keepingContents: append)
+        } catch let error as FileError {
+            throw TrainingError("cannot open the \(label) \(path) for writing: \(error.reason)")
         }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw TrainingError("cannot open the metrics file \(path) for writing")
+    }
+
+    public func write(_ metrics: EpochMetrics) { write(line: metrics.jsonLine) }
+
+    public func write(_ evaluation: StepEvaluation) { write(line: evaluation.jsonLine) }
+
+    private func write(line: String) {
+        do {
+            try file.write(Array((line + "\n").utf8))
+        } catch {
+            guard !failed else { return }
+            failed = true
+            let reason = (error as? FileError)?.reason ?? "\(error)"
+            onWriteError("warning: cannot write to the \(label) \(path): \(reason); training goes on, and its lines may be missing")
         }
-        handle.seekToEndOfFile()
-        self.handle = handle
     }
-
-    public func write(_ metrics: EpochMetrics) {
-        handle.write(Data((metrics.jsonLine + "\n").utf8))
-    }
-
-    public func write(_ evaluation: StepEvaluation) {
-        handle.write(Data((evaluation.jsonLine + "\n").utf8))
-    }
-
-    deinit { try? handle.close() }
 }

@@ -13,6 +13,8 @@ public struct Plan: Equatable, Sendable {
     public let sampleCount: Int
     /// For each shard, the positions (in the training set) of its samples.
     public let shards: [[Int]]
+    public let stepsPerEpoch: Int
+    public let totalSteps: Int
 
     public init(settings: TrainingSettings, sampleCount: Int) {
         precondition(settings.problems.isEmpty, settings.problems.joined(separator: "; "))
@@ -22,12 +24,27 @@ public struct Plan: Equatable, Sendable {
         let order = generator.permutation(sampleCount)
         let s = settings.shardCount
         shards = (0..<s).map { i in Array(order[(i * sampleCount / s)..<((i + 1) * sampleCount / s)]) }
+        // The flags are checked against limits before a plan is made: an overflow here is a bug.
+        guard let counts = Self.stepCounts(settings: settings, sampleCount: sampleCount) else {
+            preconditionFailure("\(settings.epochs) epochs of \(sampleCount) samples overflow the step count")
+        }
+        (stepsPerEpoch, totalSteps) = counts
+    }
+
+    /// Steps in an epoch, ⌈⌈N ÷ S⌉ ÷ m⌉ (the largest of the S shards of N samples, in
+    /// micro-batches of m), and in the plan, that × epochs; nil when the settings make no
+    /// plan or the product overflows `Int`. Settings from outside (a checkpoint) come here
+    /// before any plan is made of them.
+    public static func stepCounts(settings: TrainingSettings, sampleCount: Int) -> (perEpoch: Int, total: Int)? {
+        let s = settings.shardCount, m = settings.microBatch
+        guard s > 0, m > 0, sampleCount >= 0, settings.epochs >= 0 else { return nil }
+        let perEpoch = ShardSchedule.steps(shardSize: sampleCount / s + (sampleCount % s == 0 ? 0 : 1), microBatch: m)
+        guard let total = [perEpoch, settings.epochs].checkedProduct() else { return nil }
+        return (perEpoch, total)
     }
 
     public var shardCount: Int { shards.count }
     public var microBatch: Int { settings.microBatch }
-    public var stepsPerEpoch: Int { ShardSchedule.steps(shardSize: shards.map(\.count).max() ?? 0, microBatch: microBatch) }
-    public var totalSteps: Int { stepsPerEpoch * settings.epochs }
 
     /// Global step g as (epoch, step within epoch).
     public func position(ofStep g: Int) -> StepPosition {
@@ -54,8 +71,9 @@ public struct StepPosition: Equatable, Hashable, Sendable, Codable {
 
 /// The per-epoch order of one shard's samples, computable by whoever holds the shard.
 public enum ShardSchedule {
+    /// ⌈shardSize ÷ microBatch⌉, without the overflow of (shardSize + microBatch − 1) for large sizes.
     public static func steps(shardSize: Int, microBatch: Int) -> Int {
-        (shardSize + microBatch - 1) / microBatch
+        shardSize / microBatch + (shardSize % microBatch == 0 ? 0 : 1)
     }
 
     /// The order in which shard `shard` (of `size` samples) is visited in `epoch`: a

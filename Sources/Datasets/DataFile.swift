@@ -14,10 +14,21 @@ public enum DataFile {
     /// The default cap: 2 GiB of data plus room for an IDX header.
     public static let defaultLimit = (1 << 31) + 1024
 
+    /// What a file's first bytes say its whole (decompressed) size is: given those bytes and,
+    /// for a file stored raw, its size on disk, returns the announced size, nil while the bytes
+    /// are too few to tell, or throws to refuse the file.
+    public typealias AnnouncedSize = (_ prefix: [UInt8], _ storedSize: Int?) throws -> Int?
+
+    /// The most bytes `AnnouncedSize` is shown of a raw file: room for any IDX header.
+    static let announcementLength = 1024
+
     /// The bytes of the file at `path`, decompressed if it is gzip.
     ///
-    /// Throws `DatasetError.unreadable`, `.tooLarge` or `.corruptGzip`.
-    public static func contents(of path: String, limit: Int = defaultLimit) throws -> [UInt8] {
+    /// With `announced`, the content's own header caps what is read: a raw file is checked
+    /// against it before the rest is read, and gzip is inflated no further than it (a bomb
+    /// behind a small header fails at once with `.exceedsAnnouncedSize`, not at `limit`).
+    /// Throws `DatasetError.unreadable`, `.tooLarge`, `.exceedsAnnouncedSize` or `.corruptGzip`.
+    public static func contents(of path: String, limit: Int = defaultLimit, announced: AnnouncedSize? = nil) throws -> [UInt8] {
         let file = try OpenFile(path: path)
         var magic: [UInt8] = [0, 0]
         let peeked = try file.read(into: &magic, at: 0)
@@ -32,11 +43,17 @@ public enum DataFile {
                 hint = min(trailer.reversed().reduce(0) { $0 << 8 | Int($1) }, compressedSize * 1032)
             }
             var offset = 0
-            return try Gzip.decompress(name: path, limit: limit, sizeHint: hint) { buffer in
+            return try Gzip.decompress(name: path, limit: limit, sizeHint: hint, announced: announced.map { f in { try f($0, nil) } }) { buffer in
                 let n = try file.read(into: buffer, at: offset)
                 offset += n
                 return n
             }
+        }
+        if let announced {
+            let size = try file.size()
+            var prefix = [UInt8](repeating: 0, count: min(size, announcementLength))
+            _ = try file.read(into: &prefix, at: 0)
+            _ = try announced(prefix, size)
         }
         return try raw(file, limit: limit)
     }

@@ -32,6 +32,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case corruptGzip(path: String, reason: String)
     /// The file (after decompression) is larger than the cap protecting memory.
     case tooLarge(path: String, limit: Int)
+    /// Gzip data inflates to more than the `announcedBytes` (header included) its IDX header announces.
+    case exceedsAnnouncedSize(path: String, announcedBytes: Int)
     /// A data set directory lacks some of the standard IDX files.
     case missingFiles(directory: String, missing: [String])
     /// The training and test images differ in size.
@@ -84,6 +86,9 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): corrupt gzip data (\(reason)); download the file again"
         case let .tooLarge(path, limit):
             return "\(path): larger than \(limit) bytes (after decompression); refusing to load it"
+        case let .exceedsAnnouncedSize(path, announcedBytes):
+            return "\(path): the gzip data decompresses to more than the \(announcedBytes) bytes its IDX header announces; "
+                + "the file is damaged or not what it claims to be"
         case let .missingFiles(directory, missing):
             return "\(directory): missing \(missing.joined(separator: ", ")) (looked for each name, raw or "
                 + "with .gz); a data set directory holds the four IDX files of MNIST's layout"

@@ -25,8 +25,12 @@ public enum Gzip {
     /// Decompresses a gzip stream delivered by `read`, which fills as much of the buffer as it
     /// can and returns the number of bytes, 0 at the end. `sizeHint` (e.g. the gzip trailer's
     /// ISIZE) reserves the output at once; it is only a hint and is clamped to `limit`.
+    ///
+    /// `announced`, if given, is shown the output so far until it returns the size the content's
+    /// header announces; from then on that size is the limit, and output beyond it throws
+    /// `DatasetError.exceedsAnnouncedSize`. Nothing is reserved from the hint before then.
     static func decompress(
-        name: String, limit: Int, sizeHint: Int,
+        name: String, limit: Int, sizeHint: Int, announced: (([UInt8]) throws -> Int?)? = nil,
         read: (UnsafeMutableRawBufferPointer) throws -> Int
     ) throws -> [UInt8] {
         var stream = z_stream()
@@ -42,7 +46,9 @@ public enum Gzip {
         let inputStart = input.baseAddress!.assumingMemoryBound(to: UInt8.self)
 
         var output: [UInt8] = []
-        output.reserveCapacity(min(max(sizeHint, 0), limit))
+        var limit = limit
+        var awaitingAnnouncement = announced != nil
+        if !awaitingAnnouncement { output.reserveCapacity(min(max(sizeHint, 0), limit)) }
         var endOfInput = false
         var memberEnded = false
         var sawMember = false
@@ -70,8 +76,18 @@ public enum Gzip {
             let status = inflate(&stream, Z_NO_FLUSH)
             let produced = outputSize - Int(stream.avail_out)
             if produced > 0 {
-                guard output.count + produced <= limit else { throw DatasetError.tooLarge(path: name, limit: limit) }
+                guard output.count + produced <= limit else {
+                    throw awaitingAnnouncement || announced == nil
+                        ? DatasetError.tooLarge(path: name, limit: limit)
+                        : DatasetError.exceedsAnnouncedSize(path: name, announcedBytes: limit)
+                }
                 output.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<produced]))
+                if awaitingAnnouncement, let size = try announced?(output) {
+                    awaitingAnnouncement = false
+                    guard output.count <= size else { throw DatasetError.exceedsAnnouncedSize(path: name, announcedBytes: size) }
+                    limit = min(limit, size)
+                    output.reserveCapacity(limit)
+                }
             }
             switch status {
             case Z_STREAM_END:

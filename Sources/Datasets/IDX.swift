@@ -33,9 +33,30 @@ public enum IDX {
 
     /// Reads the IDX file at `path`, raw or gzip, expecting `dimensionCount` dimensions
     /// if given (3 for images, 1 for labels).
+    ///
+    /// The header comes first, raw or in the decompressed stream, and caps what is read: a raw
+    /// file whose size disagrees with it is refused before the rest is read, and gzip data is
+    /// inflated no further than the header's 4 + 4·n + d₁·…·dₙ bytes.
     public static func read(path: String, dimensionCount: Int? = nil) throws -> IDXArray {
-        try parse(DataFile.contents(of: path, limit: maximumDataBytes + 4 + 4 * 255), name: path,
-                  dimensionCount: dimensionCount)
+        let bytes = try DataFile.contents(of: path, limit: maximumDataBytes + 4 + 4 * 255) { prefix, storedSize in
+            try announcedSize(of: prefix, storedSize: storedSize, name: path, dimensionCount: dimensionCount)
+        }
+        return try parse(bytes, name: path, dimensionCount: dimensionCount)
+    }
+
+    /// The whole size `prefix` announces (header and data), or nil while it holds less than the
+    /// header. With `storedSize` (a raw file), a file of another size is refused at once, as
+    /// `parse` would refuse it after reading it all.
+    static func announcedSize(of prefix: [UInt8], storedSize: Int?, name: String, dimensionCount: Int?) throws -> Int? {
+        guard prefix.count >= 4, prefix.count >= 4 + 4 * Int(prefix[3]) else { return nil }
+        let (dimensions, headerSize) = try header(of: prefix, name: name, dimensionCount: dimensionCount)
+        let expected = dimensions.reduce(1, *)
+        if let storedSize {
+            let found = storedSize - headerSize
+            if found < expected { throw DatasetError.truncated(path: name, expectedBytes: expected, foundBytes: found) }
+            if found > expected { throw DatasetError.trailingBytes(path: name, expectedBytes: expected, foundBytes: found) }
+        }
+        return headerSize + expected
     }
 
     /// Parses the bytes of an (uncompressed) IDX file; `name` labels errors.

@@ -78,6 +78,43 @@ public struct Architecture: Equatable, Codable, Sendable {
     }
 }
 
+/// Limits on architectures that come from outside (a model file, the command line), checked
+/// before anything is allocated for them.
+extension Architecture {
+    /// The most parameters a network may have: 2^28, 1 GiB of Float32 (training keeps a few
+    /// such buffers: weights, gradients, optimiser state).
+    public static let maximumParameterCount = 1 << 28
+
+    /// Parameters of a perceptron with layer sizes `sizes` (inputs first):
+    /// Σᵢ (sᵢ·sᵢ₊₁ + sᵢ₊₁), or nil if that overflows `Int`.
+    public static func parameterCount(sizes: [Int]) -> Int? {
+        var total = 0
+        for (a, b) in zip(sizes, sizes.dropFirst()) {
+            guard let weights = [a, b].checkedProduct(), let sum = [total, weights, b].checkedSum() else { return nil }
+            total = sum
+        }
+        return total
+    }
+
+    /// Why `layers` (decoded from a file, so never checked by `init`) do not make a usable
+    /// network, or nil: every size at least 1, consecutive layers chain, and at most
+    /// `maximumParameterCount` parameters, counted without overflow.
+    public static func problem(layers: [DenseLayer]) -> String? {
+        guard !layers.isEmpty else { return "it has no layers" }
+        for (l, layer) in layers.enumerated() where layer.inputs < 1 || layer.outputs < 1 {
+            return "layer \(l) has \(layer.inputs) inputs and \(layer.outputs) outputs; every layer needs at least one of each"
+        }
+        for (l, (a, b)) in zip(layers, layers.dropFirst()).enumerated() where a.outputs != b.inputs {
+            return "layer \(l) has \(a.outputs) outputs but layer \(l + 1) has \(b.inputs) inputs"
+        }
+        let sizes = [layers[0].inputs] + layers.map(\.outputs)
+        guard let count = parameterCount(sizes: sizes), count <= maximumParameterCount else {
+            return "\(sizes.map(String.init).joined(separator: "→")) needs more than the \(maximumParameterCount) parameters a network may have"
+        }
+        return nil
+    }
+}
+
 /// A network: its architecture and its parameters in one flat buffer.
 public struct Network: Equatable, Sendable {
     public let architecture: Architecture

@@ -25,6 +25,10 @@ public struct SafeTensors: Equatable, Sendable {
     /// Headers larger than this are refused before anything is allocated for them.
     public static let maximumHeaderLength = 16 << 20
 
+    /// Data sections larger than this are refused before they are read: 4 GiB, room for a model
+    /// of `Architecture.maximumParameterCount` parameters with Adam's two moments beside it.
+    public static let maximumDataLength = 1 << 32
+
     public init(tensors: [Tensor], metadata: [String: String] = [:]) {
         self.tensors = tensors
         self.metadata = metadata
@@ -52,76 +56,20 @@ public struct SafeTensors: Equatable, Sendable {
         bytes.reserveCapacity(8 + header.count + offset)
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: header)
+        bytes.append(contentsOf: dataBytes())
+        return bytes
+    }
+
+    /// The data section: every tensor's values as little-endian F32, in the tensors' order.
+    public func dataBytes() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(tensors.reduce(0) { $0 + 4 * $1.values.count })
         for t in tensors {
             t.values.withUnsafeBufferPointer { p in
                 for v in p { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
             }
         }
         return bytes
-    }
-
-    /// Decodes a file's bytes, checking every length and offset; `source` names the file in errors.
-    public init(decoding bytes: [UInt8], source: String) throws {
-        func fail(_ reason: String) -> SafeTensorsError { SafeTensorsError(source: source, reason: reason) }
-        guard bytes.count >= 8 else { throw fail("the file has \(bytes.count) bytes, fewer than the 8-byte header length") }
-        var n: UInt64 = 0
-        for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-        guard n <= UInt64(Self.maximumHeaderLength) else { throw fail("header length \(n) exceeds the \(Self.maximumHeaderLength)-byte cap") }
-        let headerEnd = 8 + Int(n)
-        guard headerEnd <= bytes.count else { throw fail("truncated: the header needs \(n) bytes, only \(bytes.count - 8) follow") }
-        guard let json = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])),
-              let header = json as? [String: Any] else { throw fail("the header is not a JSON object") }
-        let dataLength = bytes.count - headerEnd
-        var metadata: [String: String] = [:]
-        var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
-        for (name, value) in header {
-            if name == "__metadata__" {
-                guard let m = value as? [String: String] else { throw fail("__metadata__ must map strings to strings") }
-                metadata = m
-                continue
-            }
-            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int],
-                  offsets.count == 2 else { throw fail("tensor \"\(name)\" lacks dtype, shape or data_offsets") }
-            guard dtype == "F32" else { throw fail("tensor \"\(name)\" has dtype \(dtype); only F32 is supported") }
-            guard shape.allSatisfy({ $0 >= 0 && $0 <= 1 << 31 }) else { throw fail("tensor \"\(name)\" has an invalid shape \(shape)") }
-            let (begin, end) = (offsets[0], offsets[1])
-            guard 0 <= begin, begin <= end, end <= dataLength else {
-                throw fail("tensor \"\(name)\" spans bytes \(begin)..<\(end), outside the \(dataLength) data bytes (truncated file?)")
-            }
-            let (count, overflow) = shape.reduce((1, false)) { acc, d in
-                let r = acc.0.multipliedReportingOverflow(by: d); return (r.partialValue, acc.1 || r.overflow)
-            }
-            guard !overflow, count * 4 == end - begin else {
-                throw fail("tensor \"\(name)\" has shape \(shape) but \(end - begin) bytes")
-            }
-            entries.append((name, shape, begin, end))
-        }
-        entries.sort { $0.begin < $1.begin }
-        var expected = 0
-        for e in entries {
-            guard e.begin == expected else { throw fail("tensor \"\(e.name)\" starts at \(e.begin), expected \(expected): gap or overlap") }
-            expected = e.end
-        }
-        guard expected == dataLength else { throw fail("\(dataLength - expected) trailing bytes after the last tensor") }
-        tensors = entries.map { e in
-            var values = [Float](repeating: 0, count: (e.end - e.begin) / 4)
-            for i in 0..<values.count {
-                let o = headerEnd + e.begin + 4 * i
-                let bits = UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24
-                values[i] = Float(bitPattern: bits)
-            }
-            return Tensor(name: e.name, shape: e.shape, values: values)
-        }
-        self.metadata = metadata
-    }
-
-    /// Reads and decodes a file.
-    public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SafeTensorsError(source: path, reason: "cannot read the file (missing or unreadable)")
-        }
-        try self.init(decoding: [UInt8](data), source: path)
     }
 
     /// Writes the file atomically: a reader sees the old file or the new one, never half of one.

@@ -46,7 +46,7 @@ public struct TrainedModel: Sendable {
 
     public func write(to path: String) throws { try safeTensors().write(to: path) }
 
-    /// Loads a model file, checking that tensors and metadata agree.
+    /// Loads a model file, checking that tensors and metadata agree and that every weight is finite.
     public init(contentsOf path: String) throws {
         try self.init(safeTensors: SafeTensors(contentsOf: path), source: path)
     }
@@ -57,20 +57,27 @@ public struct TrainedModel: Sendable {
         guard meta["format"] == "digits-model-1" else {
             throw fail("it is not a digits model (metadata \"format\" is \(meta["format"].map { "\"\($0)\"" } ?? "missing")); train one with `digits train --out FILE`")
         }
-        guard let json = meta["architecture"], let architecture = try? JSONDecoder().decode(Architecture.self, from: Data(json.utf8)),
-              !architecture.layers.isEmpty,
-              zip(architecture.layers, architecture.layers.dropFirst()).allSatisfy({ $0.outputs == $1.inputs }),
-              architecture.layers.allSatisfy({ $0.inputs > 0 && $0.outputs > 0 })
-        else { throw fail("the \"architecture\" metadata is missing or invalid") }
+        guard let json = meta["architecture"], let architecture = try? JSONDecoder().decode(Architecture.self, from: Data(json.utf8))
+        else { throw fail("the \"architecture\" metadata is missing or not an architecture") }
+        if let problem = Architecture.problem(layers: architecture.layers) {
+            throw fail("the \"architecture\" metadata is invalid: \(problem)")
+        }
         guard let height = meta["image_height"].flatMap(Int.init), let width = meta["image_width"].flatMap(Int.init),
-              height > 0, width > 0, height * width == architecture.inputs
-        else { throw fail("image_height × image_width does not match the network's \(architecture.inputs) inputs") }
+              height > 0, width > 0
+        else { throw fail("the metadata image_height and image_width must be positive integers") }
+        guard [height, width].checkedProduct() == architecture.inputs else {
+            throw fail("image_height \(height) × image_width \(width) does not match the network's \(architecture.inputs) inputs")
+        }
         var parameters: [Float] = []
         parameters.reserveCapacity(architecture.parameterCount)
         for (l, layer) in architecture.layers.enumerated() {
             for (name, shape) in [(Self.weightName(l), [layer.outputs, layer.inputs]), (Self.biasName(l), [layer.outputs])] {
                 guard let t = file.tensor(named: name) else { throw fail("tensor \(name) is missing") }
                 guard t.shape == shape else { throw fail("tensor \(name) has shape \(t.shape), the architecture needs \(shape)") }
+                // A NaN or ∞ weight makes every answer NaN: refuse it here, not at the first request.
+                if let i = t.values.firstIndex(where: { !$0.isFinite }) {
+                    throw fail("tensor \(name) holds \(t.values[i]) at index \(i): the weights are not finite (did the training diverge? train again, e.g. with a lower --lr)")
+                }
                 parameters += t.values
             }
         }

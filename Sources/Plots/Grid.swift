@@ -16,6 +16,8 @@ public struct Point: Equatable, Sendable {
 ///
 /// Node (i, j) is at x = xMin + i·(xMax − xMin)/(columns − 1), y = yMin + j·(yMax − yMin)/(rows − 1);
 /// `values[j * columns + i]` is its value, so the first row is the bottom one (lowest y).
+/// A single column (or row) is one node at xMax (yMax): a confusion matrix of one class is a
+/// 1×1 grid.
 public struct Grid: Equatable, Sendable {
     public let x: ClosedRange<Double>
     public let y: ClosedRange<Double>
@@ -24,7 +26,7 @@ public struct Grid: Equatable, Sendable {
     public var values: [Double]
 
     public init(x: ClosedRange<Double>, y: ClosedRange<Double>, columns: Int, rows: Int, values: [Double]) {
-        precondition(columns >= 2 && rows >= 2, "a grid needs at least 2×2 nodes")
+        precondition(columns >= 1 && rows >= 1, "a grid needs at least one node")
         precondition(values.count == columns * rows,
                      "a \(columns)×\(rows) grid needs \(columns * rows) values, got \(values.count)")
         self.x = x
@@ -38,7 +40,7 @@ public struct Grid: Equatable, Sendable {
     /// (row by row from the bottom) so that a model can evaluate them as one batch.
     public init(x: ClosedRange<Double>, y: ClosedRange<Double>, columns: Int, rows: Int,
                 batch function: ([Point]) throws -> [Double]) rethrows {
-        precondition(columns >= 2 && rows >= 2, "a grid needs at least 2×2 nodes")
+        precondition(columns >= 1 && rows >= 1, "a grid needs at least one node")
         var nodes: [Point] = []
         nodes.reserveCapacity(columns * rows)
         for j in 0..<rows {
@@ -63,9 +65,16 @@ public struct Grid: Equatable, Sendable {
     /// The y of row `j`.
     public func yAt(_ j: Int) -> Double { Grid.coordinate(j, of: rows, in: y) }
 
-    /// Distance between neighbouring columns and rows.
+    /// Distance between neighbouring columns and rows: the width of a node's cell. With one
+    /// node along a dimension there is no neighbour; its cell then spans the range, or one unit
+    /// when the range is a single value (the grid of integer cells of a confusion matrix).
     public var spacing: (x: Double, y: Double) {
-        ((x.upperBound - x.lowerBound) / Double(columns - 1), (y.upperBound - y.lowerBound) / Double(rows - 1))
+        (Grid.spacing(columns, over: x), Grid.spacing(rows, over: y))
+    }
+
+    static func spacing(_ count: Int, over range: ClosedRange<Double>) -> Double {
+        let width = range.upperBound - range.lowerBound
+        return count > 1 ? width / Double(count - 1) : (width > 0 ? width : 1)
     }
 
     /// The smallest and largest finite values, or nil when there are none.

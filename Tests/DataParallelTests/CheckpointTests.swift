@@ -64,6 +64,66 @@ final class CheckpointTests: XCTestCase {
         XCTAssertThrowsError(try Checkpoint(contentsOf: path)) { XCTAssertTrue("\($0)".contains("not a digits checkpoint"), "\($0)") }
     }
 
+    /// A checkpoint of a fresh run on 100 samples, after `edit`, written to a new path.
+    func writtenCheckpoint(nextStep: Int = 2, edit: (inout Checkpoint) -> Void = { _ in }) throws -> String {
+        let trainer = makeTrainer(syntheticImages(count: 100, seed: 8))
+        var checkpoint = Checkpoint(model: TrainedModel(network: trainer.network, imageHeight: 8, imageWidth: 8),
+                                    optimizer: trainer.optimizer, settings: settings, sampleCount: 100, nextStep: nextStep, history: [])
+        edit(&checkpoint)
+        let path = try temporaryPath()
+        try checkpoint.write(to: path)
+        return path
+    }
+
+    /// Asserts that loading `path` is refused with a `SafeTensorsError` naming it, for a reason
+    /// that mentions every fragment.
+    func assertRefused(_ path: String, mentioning fragments: [String], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try Checkpoint(contentsOf: path), file: file, line: line) { error in
+            XCTAssertEqual((error as? SafeTensorsError)?.source, path, "\(error)", file: file, line: line)
+            for fragment in fragments {
+                XCTAssertTrue("\(error)".contains(fragment), "\(error)", file: file, line: line)
+            }
+        }
+    }
+
+    func testLoad_OneFlippedBitInTheTensors_IsRefusedNamingTheChecksum() throws {
+        let path = try writtenCheckpoint()
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[bytes.count - 3] ^= 0x10  // a bit of the last optimiser value: still a finite float
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        assertRefused(path, mentioning: ["SHA-256", "tensor"])
+    }
+
+    func testLoad_EditedPosition_IsRefusedNamingTheChecksum() throws {
+        let path = try writtenCheckpoint(nextStep: 2)
+        let text = try XCTUnwrap(String(data: try Data(contentsOf: URL(fileURLWithPath: path)), encoding: .isoLatin1))
+        XCTAssertTrue(text.contains(#""next_step":"2""#))
+        try XCTUnwrap(text.replacingOccurrences(of: #""next_step":"2""#, with: #""next_step":"3""#).data(using: .isoLatin1))
+            .write(to: URL(fileURLWithPath: path))
+        assertRefused(path, mentioning: ["SHA-256", "metadata"])
+    }
+
+    func testLoad_NaNWeight_IsRefusedNamingTheTensor() throws {
+        let path = try writtenCheckpoint { $0.model.network.parameters[3] = .nan }
+        assertRefused(path, mentioning: ["layers.0.weight", "not finite"])
+    }
+
+    func testLoad_InfiniteOptimizerState_IsRefusedNamingTheTensor() throws {
+        let path = try writtenCheckpoint { $0.optimizer.secondMoment[7] = .infinity }
+        assertRefused(path, mentioning: ["optimizer.second_moment", "not finite"])
+    }
+
+    func testLoad_NextStepBeyondThePlan_IsRefused() throws {
+        // 100 samples in 2 shards of micro-batch 32: 2 steps an epoch, 4 in the 2 epochs.
+        XCTAssertNoThrow(try Checkpoint(contentsOf: try writtenCheckpoint(nextStep: 4)), "the end of the plan is a position")
+        assertRefused(try writtenCheckpoint(nextStep: 5), mentioning: ["next_step 5", "4 steps"])
+        assertRefused(try writtenCheckpoint(nextStep: 1 << 62), mentioning: ["next_step"])
+    }
+
+    func testLoad_MoreUpdatesThanSteps_IsRefused() throws {
+        assertRefused(try writtenCheckpoint(nextStep: 2) { $0.optimizer.step = 3 }, mentioning: ["optimizer_step 3", "next_step 2"])
+    }
+
     func temporaryPath() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("digits-ckpt-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

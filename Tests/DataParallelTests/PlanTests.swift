@@ -12,6 +12,26 @@ final class PlanTests: XCTestCase {
         XCTAssertEqual(plan.stepsPerEpoch, 11) // ⌈334 / 32⌉: the last step is partial
     }
 
+    /// The closed form of the step counts (used on checkpoints' settings before a plan exists)
+    /// agrees with the shards a plan cuts.
+    func testStepCounts_AgreeWithThePlansShards() {
+        for (batch, micro) in [(64, 32), (96, 32), (7, 1), (100, 10)] {
+            for samples in [0, 1, 5, 63, 64, 65, 999, 1000] {
+                let settings = TrainingSettings(epochs: 3, batch: batch, microBatch: micro)
+                let plan = Plan(settings: settings, sampleCount: samples)
+                let steps = ShardSchedule.steps(shardSize: plan.shards.map(\.count).max() ?? 0, microBatch: micro)
+                XCTAssertEqual(Plan.stepCounts(settings: settings, sampleCount: samples)?.perEpoch, steps, "\(batch)/\(micro), \(samples) samples")
+                XCTAssertEqual(plan.totalSteps, 3 * steps)
+            }
+        }
+    }
+
+    func testStepCounts_OverflowingEpochs_AreNil() {
+        XCTAssertNil(Plan.stepCounts(settings: TrainingSettings(epochs: 100_000_000_000_000_000), sampleCount: 60_000))
+        XCTAssertNil(Plan.stepCounts(settings: TrainingSettings(epochs: 2, batch: 1, microBatch: 1), sampleCount: Int.max))
+        XCTAssertEqual(Plan.stepCounts(settings: TrainingSettings(epochs: 100_000), sampleCount: 60_000)?.total, 93_800_000)
+    }
+
     func testPlan_DependsOnSeed() {
         let a = Plan(settings: TrainingSettings(seed: 1), sampleCount: 100)
         let b = Plan(settings: TrainingSettings(seed: 2), sampleCount: 100)

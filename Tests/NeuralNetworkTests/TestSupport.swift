@@ -1,3 +1,4 @@
+import Foundation
 import NeuralNetwork
 import XCTest
 
@@ -41,3 +42,15 @@ func assertFinite(_ values: [Float], _ message: @autoclosure () -> String = "",
     }
 }
 
+
+/// A test case with a fresh temporary directory per test, removed afterwards.
+class TemporaryDirectoryTestCase: XCTestCase {
+    var directory = ""
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("nn-tests-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
+}

@@ -83,6 +83,21 @@ final class SVGTests: XCTestCase {
         XCTAssertEqual(Set(cells.compactMap { $0.attributes["fill"] }).count, 8, "eight colour bands")
     }
 
+    /// A confusion matrix of one class is a 1×1 grid: one cell, as wide as a unit, not a trap.
+    func testHeatMap_SingleNode_DrawsOneUnitCell() throws {
+        let grid = Grid(x: 0...0, y: 0...0, columns: 1, rows: 1, values: [3])
+        XCTAssertEqual(grid.spacing.x, 1)
+        XCTAssertEqual(grid.spacing.y, 1)
+        var plot = Plot(title: "", x: Axis("x", range: -0.5...0.5), y: Axis("y", range: -0.5...0.5), width: 300, height: 300)
+        plot.heatMap(grid)
+        let svg = try XCTUnwrap(SVGElements(plot.svg()))
+        let cells = svg.elements.drop { $0.attributes["class"] != "heatmap" }.dropFirst()
+            .prefix { $0.name == "rect" && $0.attributes["class"] == nil }
+        XCTAssertEqual(cells.count, 1)
+        let width = try XCTUnwrap(cells.first?.attributes["width"].flatMap(Double.init))
+        XCTAssertGreaterThan(width, 100, "the cell fills the plot's width")
+    }
+
     func testRegions_LabelledClasses_GetLegendEntriesAndABoundary() throws {
         let grid = Grid(x: -1...1, y: -1...1, columns: 21, rows: 21) { $0.x > $0.y ? 1 : 0 }
         var plot = Plot(title: "regions", x: Axis("x₁"), y: Axis("x₂"))

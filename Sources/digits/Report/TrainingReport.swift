@@ -75,6 +75,7 @@ struct TrainingReport {
         return plot
     }
 
+    /// One cell per (true, predicted) pair of classes; a data set of one class is a 1×1 grid.
     func confusionPlot() -> Plot {
         let n = evaluation.confusion.count
         let ticks = (0..<n).map { Tick(Double($0), String($0)) }
@@ -97,6 +98,7 @@ struct TrainingReport {
     }
 
     func misclassifiedGrid() -> String {
+        guard evaluation.count > 0 else { return "<p>None: the test set is empty.</p>" }
         let wrong = evaluation.predictions.indices.filter { evaluation.predictions[$0] != Int(test.labels[$0]) }
         guard !wrong.isEmpty else { return "<p>None: every test digit was read correctly.</p>" }
         var html = "<p>\(wrong.count) of \(evaluation.count) test digits were misread; the first \(min(wrong.count, Self.gridSize)) are shown as the network saw them, with the true digit and what it read.</p>\n<div class=\"grid\">"
@@ -107,9 +109,12 @@ struct TrainingReport {
         return html + "</div>"
     }
 
+    /// Writes the report as the model is written: atomically, failing with the system's reason.
     func write(to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(html().utf8)) else {
-            throw CLIError("cannot write the report to \(path): check that its directory exists and is writable")
+        do {
+            try AtomicFile.write(Array(html().utf8), to: path)
+        } catch let error as FileError {
+            throw CLIError("cannot write the report to \(path): \(error.reason)")
         }
     }
 

@@ -32,6 +32,7 @@ extension Digits {
             if threads < 1 { throw ValidationError("--threads must be at least 1") }
             if let evalEvery, evalEvery < 1 { throw ValidationError("--eval-every must be at least 1") }
             if (evalEvery == nil) != (evalLog == nil) { throw ValidationError("--eval-every and --eval-log go together") }
+            if let evalLog { try options.checkOutputs(extra: [OutputFile(flag: "--eval-log", path: evalLog, writing: .inPlace)]) }
         }
 
         func run() throws {

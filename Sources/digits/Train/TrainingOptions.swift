@@ -68,7 +68,12 @@ struct TrainingOptions: ParsableArguments {
     func validate() throws {
         if parsedLayers == nil { throw ValidationError("--layers must be positive sizes separated by commas, such as 128 or 256,128 (got \"\(layers)\")") }
         if let problem = settings.problems.first { throw ValidationError(problem) }
+        // Before --data is read its shape is unknown: 1 input and 1 class bound it from below,
+        // and `PreparedRun` checks again with the real shape.
+        let shape = data == nil ? TrainingLimits.mnist : (inputs: 1, classes: 1)
+        if let problem = sizeProblem(inputs: shape.inputs, classes: shape.classes) { throw ValidationError(problem) }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+        try checkOutputs()
     }
 
     var parsedLayers: [Int]? {

@@ -15,6 +15,9 @@ struct PreparedRun {
         let dataSet = try options.loadData()
         dataName = dataSet.name
         data = try TrainingData(dataSet, settings: options.settings)
+        if let problem = options.sizeProblem(inputs: data.train.featureCount, classes: data.train.classes) {
+            throw ValidationError("\(problem) (for \(dataName)'s \(data.train.height)×\(data.train.width) images of \(data.train.classes) classes)")
+        }
         plan = Plan(settings: options.settings, sampleCount: data.train.count)
         architecture = options.settings.architecture(inputs: data.train.featureCount, classes: data.train.classes)
         BLAS.threads = 1
@@ -51,22 +54,29 @@ struct TrainingSession {
         let run = TrainingRun(trainer: trainer, data: data, workers: workers)
         run.keepAlive = keepAlive
         run.history = history
-        if let path = options.metrics { run.metricsWriter = try MetricsWriter(path: path, append: options.resume != nil) }
+        if let path = options.metrics {
+            run.metricsWriter = try MetricsWriter(path: path, append: options.resume != nil, onWriteError: progress.message)
+        }
         run.onStep = progress.step
         run.onEpoch = progress.epoch
         if let evaluations {
-            let log = try MetricsWriter(path: evaluations.log, append: options.resume != nil)
+            let log = try MetricsWriter(path: evaluations.log, label: "evaluation log", append: options.resume != nil,
+                                        onWriteError: progress.message)
             run.evaluateEvery = evaluations.every
             run.onEvaluation = { log.write($0) }
         }
-        if let path = options.checkpoint {
+        let keeper = options.checkpoint.map { CheckpointKeeper(path: $0, warn: progress.message) }
+        if let keeper {
             let every = options.checkpointEvery
             run.afterStep = { trainer in
-                if trainer.nextStep % every == 0 { try checkpoint(trainer, history: run.history).write(to: path) }
+                if trainer.nextStep % every == 0 { keeper.save(checkpoint(trainer, history: run.history)) }
             }
         }
         Interrupt.install()
         run.shouldStop = { Interrupt.requested }
+        // A file-size limit (ulimit -f) then fails a write with EFBIG, reported like a full
+        // disk, instead of killing the run with SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
         let start = Clock.now()
         let interrupted = try run.run()
         trainingDone()
@@ -74,8 +84,17 @@ struct TrainingSession {
         let test = run.lastTestEvaluation ?? Evaluation(network: trainer.network, images: data.test)
         let model = TrainedModel(network: trainer.network, imageHeight: data.train.height, imageWidth: data.train.width,
                                  metadata: metadata(test: test, interrupted: interrupted))
-        try model.write(to: options.out)
-        if let path = options.checkpoint { try checkpoint(trainer, history: run.history).write(to: path) }
+        // The state first: if the model cannot be written, the checkpoint still holds it.
+        keeper?.save(checkpoint(trainer, history: run.history))
+        keeper?.finish()
+        do {
+            try model.write(to: options.out)
+        } catch {
+            let reason = (error as? FileError)?.reason ?? "\(error)"
+            let recovery = keeper?.recovery(steps: trainer.nextStep, of: trainer.plan.totalSteps)
+                ?? "nothing of this run was saved (--checkpoint FILE keeps the training state)"
+            throw CLIError("cannot write the model to \(options.out): \(reason); \(recovery)")
+        }
         try TrainingReport(model: model, history: run.history, evaluation: test, test: data.test).write(to: options.reportPath)
         if interrupted {
             progress.result("interrupted at step \(trainer.nextStep) of \(trainer.plan.totalSteps): saved the model trained so far to \(options.out)")
