@@ -78,7 +78,21 @@ struct TrainingSession {
         // disk, instead of killing the run with SIGXFSZ.
         signal(SIGXFSZ, SIG_IGN)
         let start = Clock.now()
-        let interrupted = try run.run()
+        let interrupted: Bool
+        do {
+            interrupted = try run.run()
+        } catch let lost as WorkersLost {
+            // Every worker is gone (say the coordinator was stopped longer than their timeout):
+            // keep the state at the last finished step, so the run can go on.
+            trainingDone()
+            progress.finish()
+            let saver = keeper ?? CheckpointKeeper(path: options.out + ".checkpoint", warn: progress.message)
+            saver.save(checkpoint(trainer, history: run.history))
+            guard saver.lastGood == trainer.nextStep else {
+                throw CLIError("\(lost). " + saver.recovery(steps: trainer.nextStep, of: trainer.plan.totalSteps))
+            }
+            throw CLIError("\(lost). The training state at step \(trainer.nextStep) of \(trainer.plan.totalSteps) is saved in \(saver.path): start the workers again and run the same command with --resume \(saver.path)")
+        }
         trainingDone()
         progress.finish()
         let test = run.lastTestEvaluation ?? Evaluation(network: trainer.network, images: data.test)
