@@ -2,7 +2,7 @@ import Foundation
 import NeuralNetwork
 import XCTest
 
-/// `digits verify`, run as a user runs them. Where verify says two
+/// `digits verify` and `digits export-plan`, run as a user runs them. Where verify says two
 /// models are the same, the tests check it against the bytes of the files themselves.
 final class VerifyToolTests: XCTestCase {
     var directory: URL!
@@ -152,5 +152,37 @@ final class VerifyToolTests: XCTestCase {
         XCTAssertTrue(help.contains("--limit 3000 --epochs 2 --layers 32 --batch 96"), help)
         XCTAssertTrue(help.contains("--stop-and-resume") && help.contains("--coordinator-only"), help)
         XCTAssertFalse(help.contains("perturb"), help)
+    }
+
+    func testExportPlan_WritesTheStepsAndTheTrainersWeightsPerEpoch() throws {
+        let flags = ["--limit", "300", "--epochs", "2", "--layers", "8", "--batch", "96", "--seed", "5", "--optimizer", "adam", "--lr", "0.01"]
+        let out = path("plan")
+        let export = try Tool.run(["export-plan", "--out", out] + flags)
+        XCTAssertEqual(export.status, 0, export.stderr)
+        let train = try Tool.run(["train", "--out", path("train.safetensors"), "--quiet"] + flags)
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertEqual(try Tool.weightBytes(out + "/epoch-2.safetensors"), try Tool.weightBytes(path("train.safetensors")),
+                       "the last epoch's weights are train's, bit for bit")
+        XCTAssertNotEqual(try Tool.weightBytes(out + "/epoch-1.safetensors"), try Tool.weightBytes(out + "/initial.safetensors"))
+        XCTAssertEqual(FileManager.default.contents(atPath: out + "/train-images.u8")?.count, 300 * 784)
+        XCTAssertEqual(FileManager.default.contents(atPath: out + "/train-labels.u8")?.count, 300)
+
+        let plan = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/plan.json"))) as? [String: Any])
+        let steps = try XCTUnwrap(plan["steps"] as? [[[Int]]])
+        let perEpoch = try XCTUnwrap(plan["steps_per_epoch"] as? Int)
+        XCTAssertEqual(perEpoch, 4, "3 shards of 100 samples, micro-batches of 32")
+        XCTAssertEqual(steps.count, 2 * perEpoch)
+        XCTAssertEqual((plan["learning_rates"] as? [Double])?.count, steps.count)
+        XCTAssertEqual((plan["optimizer"] as? [String: Any])?["kind"] as? String, "adam")
+        for epoch in 0..<2 {
+            let rows = steps[(epoch * perEpoch)..<((epoch + 1) * perEpoch)].flatMap { $0.flatMap { $0 } }
+            XCTAssertEqual(rows.sorted(), Array(0..<300), "every sample once in epoch \(epoch + 1)")
+        }
+        XCTAssertNotEqual(steps[0], steps[perEpoch], "each epoch is shuffled anew")
+        XCTAssertTrue(steps.allSatisfy { $0.count == 3 }, "a micro-batch per shard in every step")
+
+        let missing = try Tool.run(["export-plan"] + flags)
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("export-plan needs --out DIR"), missing.stderr)
     }
 }
