@@ -5,11 +5,13 @@ import NeuralNetwork
 
 extension Digits.Verify {
     func run() throws {
-        let options = effectiveOptions()
+        let given = GivenFlags()
+        var options = effectiveOptions(given)
         let progress = ProgressView(quiet: options.quiet)
         // The data, the plan and the architecture, checked here as train checks them.
         let prepared = try PreparedRun(options)
         let plan = prepared.plan
+        if !given.contains("--checkpoint-every") { options.checkpointEvery = max(1, plan.stepsPerEpoch / 6) }
         let flags = options.settings.arguments(data: options.data)
         let parsed = try TrainingOptions.parse(flags)
         precondition(parsed.settings == options.settings && parsed.data == options.data, "the runs' flags do not give verify's settings")

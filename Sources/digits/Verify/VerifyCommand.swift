@@ -23,11 +23,12 @@ extension Digits {
 
             Every training flag goes to every run. Defaults that differ from train's, for a \
             run well under a minute: --limit 3000 --epochs 2 --layers 32 --batch 96 (with \
-            --micro-batch 32: 3 shards, so that 3 workers all have work) --checkpoint-every 5 \
-            (the defaults shown below for these are train's). verify chooses each run's --out, \
-            --metrics, --report, --checkpoint and --resume; --keep DIR keeps them, with the \
-            logs. The runs get this environment without its DIGITS_* variables, so that only \
-            these flags decide them.
+            --micro-batch 32: 3 shards, so that 3 workers all have work), and --checkpoint-every \
+            a sixth of an epoch (5 steps with these; --faults kills a worker at the first \
+            checkpoint). The defaults shown below for these are train's. verify chooses each \
+            run's --out, --metrics, --report, --checkpoint and --resume; --keep DIR keeps them, \
+            with the logs. The runs get this environment without its DIGITS_* variables, so \
+            that only these flags decide them.
 
             Across machines: --coordinator-only --bind ADDRESS --workers N runs the reference \
             here, then a coordinator bound to ADDRESS, prints the command for its workers, and \
@@ -80,14 +81,14 @@ extension Digits {
         /// Flags whose value verify chooses per run.
         static let chosenPerRun = ["--out", "--metrics", "--report", "--checkpoint", "--resume"]
 
-        /// The training options, with verify's defaults for the flags not given.
+        /// The training options, with verify's defaults for the flags not given (but for
+        /// --checkpoint-every, which depends on the plan: see `run`).
         func effectiveOptions(_ given: GivenFlags = GivenFlags()) -> TrainingOptions {
             var o = options
             if !given.contains("--limit") { o.limit = 3000 }
             if !given.contains("--epochs") { o.epochs = 2 }
             if !given.contains("--layers") { o.layers = "32" }
             if !given.contains("--batch") { o.batch = 96 }
-            if !given.contains("--checkpoint-every") { o.checkpointEvery = 5 }
             return o
         }
 

@@ -40,16 +40,16 @@ extension VerifyRunner {
 
     /// `train` with a checkpoint, stopped by SIGTERM as soon as its first epoch is in the
     /// metrics file, then `train --resume` from the checkpoint it wrote on the way out. The
-    /// first part also evaluates the test set after every other step (`--eval-every 2`, which
-    /// leaves the weights alone), so that its second epoch lasts long enough for the signal
-    /// to come mid-run however fast the machine; the checkpoint says where it stopped.
+    /// first part also evaluates the test set 16 times an epoch (`--eval-every`, which leaves
+    /// the weights alone), so that its second epoch lasts long enough for the signal to come
+    /// mid-run however fast the machine; the checkpoint says where it stopped.
     func runStopAndResume(outputs: [String], flags: [String]) throws -> [String] {
         let checkpoint = path("resume.checkpoint")
         try? FileManager.default.removeItem(atPath: checkpoint)
         let metrics = outputs[outputs.firstIndex(of: "--metrics")! + 1]
         let first = try start("resume-first", ["train", "--threads", "1", "--checkpoint", checkpoint,
                                                "--checkpoint-every", String(setup.checkpointEvery),
-                                               "--eval-every", "2", "--eval-log", path("resume-first.evaluations.jsonl")] + outputs + flags)
+                                               "--eval-every", String(max(1, setup.plan.stepsPerEpoch / 16)), "--eval-log", path("resume-first.evaluations.jsonl")] + outputs + flags)
         try waitFor("the first epoch", seconds: 600, watching: [first]) {
             ((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").contains("\n")
         }
