@@ -14,7 +14,7 @@ struct Digits: ParsableCommand {
         (one process) on the embedded MNIST, `digits course` for the exercises of the course \
         in order, and `digits doctor` to see what this machine offers.
         """,
-        subcommands: [Launch.self, Train.self, CoordinatorCommand.self, WorkerCommand.self, Evaluate.self, Predict.self, Report.self, Keys.self, Doctor.self, Course.self, Bench.self, Serve.self])
+        subcommands: [Launch.self, Train.self, CoordinatorCommand.self, WorkerCommand.self, Evaluate.self, Predict.self, Report.self, Keys.self, Doctor.self, Course.self, Bench.self, Serve.self, Verify.self, ExportPlan.self])
 
     static func main() {
         BLASStartup.selectCoreTypeOrReexecute()

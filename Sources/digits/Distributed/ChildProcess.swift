@@ -7,9 +7,19 @@ final class ChildProcess {
     let pid: pid_t
     private(set) var exitStatus: Int32?
 
-    /// Starts `executable` with `arguments` and `environment` (by default this process's).
-    init(name: String, executable: String, arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    /// Starts `executable` with `arguments` and `environment` (by default this process's);
+    /// with `output`, its standard output and error go to that file and its input is /dev/null.
+    init(name: String, executable: String, arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+         output: String? = nil) throws {
         self.name = name
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let output {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -20,7 +30,7 @@ final class ChildProcess {
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
         var child: pid_t = 0
-        let result = posix_spawn(&child, executable, nil, &attributes, argv, envp)
+        let result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
             throw CLIError("cannot start \(name) (\(executable)): \(String(cString: strerror(result)))")
         }
