@@ -28,6 +28,21 @@ public enum SeedPNG {
         return bigEndian(UInt32(data.count)) + body + bigEndian(crc32(body))
     }
 
+    /// `bytes` with the CRC of every whole chunk after the PNG signature recomputed, so that a
+    /// mutation inside a chunk reaches the decoder instead of failing its CRC check.
+    public static func fixingCRCs(_ bytes: [UInt8]) -> [UInt8] {
+        var out = bytes
+        var at = 8
+        while at + 12 <= out.count {
+            let length = out[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) }
+            guard length <= out.count - at - 12 else { break }
+            let crc = bigEndian(crc32(Array(out[(at + 4)..<(at + 8 + length)])))
+            out.replaceSubrange((at + 8 + length)..<(at + 12 + length), with: crc)
+            at += 12 + length
+        }
+        return out
+    }
+
     /// A zlib stream (RFC 1950) of one stored deflate block (RFC 1951), at most 65535 bytes.
     static func zlibStored(_ data: [UInt8]) -> [UInt8] {
         precondition(data.count <= 0xFFFF, "one stored block holds at most 65535 bytes")

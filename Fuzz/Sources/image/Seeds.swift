@@ -5,7 +5,7 @@ import FuzzSupport
 enum Seeds {
     static func all() -> [String: [UInt8]] {
         let gray = GrayImage(width: 3, height: 2, pixels: [0, 128, 255, 30, 60, 90])
-        return [
+        let files: [String: [UInt8]] = [
             "gray8.png": gray.pngData(),
             "gray1.png": SeedPNG.file(width: 9, height: 2, bitDepth: 1, colorType: .gray, scanlines: [0, 0b1010_1010, 0x80, 0, 0x55, 0]),
             "gray16-gamma.png": SeedPNG.file(width: 2, height: 1, bitDepth: 16, colorType: .gray,
@@ -24,5 +24,7 @@ enum Seeds {
             "raw16.pgm": Array("P5\n# two bytes a sample\n2 1\n65535\n".utf8) + [0x00, 0x10, 0xFF, 0xFF],
             "plain.pgm": Array("P2\n3 2\n# a comment\n15\n0 7 15\n1 2 3\n".utf8),
         ]
+        // Byte 0: 1 for PNGs (their CRCs recomputed by the target), 0 for PGMs (as they are).
+        return files.mapValues { [$0.starts(with: [0x89]) ? 1 : 0] + $0 }
     }
 }

@@ -6,14 +6,17 @@ import FuzzSupport
 
 // `POST /api/predict` bodies through `DrawingDecoder.image(body:contentType:)`, with the
 // server's limits, then `MNISTPreprocessing.prepare` as the server does before the network.
-// Byte 0 chooses the Content-Type header; the rest is the body.
+// Byte 0 chooses the Content-Type header (bits 1–7) and whether the body's PNG chunk CRCs
+// are recomputed here (bit 0, as in the image target); the rest is the body.
 let decoder = DrawingDecoder(bodyLimit: DrawServer.defaultBodyLimit, maximumSide: DrawServer.defaultMaximumSide)
 let contentTypes: [String?] = ["image/png", "application/json", "application/json; charset=utf-8", " Image/PNG ;x=1", nil, "text/plain"]
 
 Fuzzer.run(seeds: Seeds.all) { bytes in
     var input = FuzzInput(bytes)
-    let contentType = contentTypes[Int(input.byte()) % contentTypes.count]
-    guard let image = try? decoder.image(body: input.rest(), contentType: contentType) else { return }
+    let control = input.byte()
+    let contentType = contentTypes[Int(control >> 1) % contentTypes.count]
+    let body = control & 1 == 1 ? SeedPNG.fixingCRCs(input.rest()) : input.rest()
+    guard let image = try? decoder.image(body: body, contentType: contentType) else { return }
     _ = try? MNISTPreprocessing.prepare(image)
 }
 
@@ -28,13 +31,13 @@ enum Seeds {
         let image = GrayImage(width: 6, height: 6, pixels: pixels.map { UInt8($0) })
         let tooWide = SeedPNG.file(width: 4096, height: 1, bitDepth: 1, colorType: .gray, scanlines: [0] + [UInt8](repeating: 0, count: 512))
         return [
-            "drawing.png": [0] + image.pngData(),
-            "drawing.json": [1] + json,
-            "drawing-charset.json": [2] + json,
-            "too-wide.png": [3] + tooWide,
-            "wrong-count.json": [1] + Array(#"{"width":2,"height":2,"pixels":[0,255,0]}"#.utf8),
-            "out-of-range.json": [1] + Array(#"{"width":1,"height":2,"pixels":[-1,256]}"#.utf8),
-            "no-content-type": [4] + json,
+            "drawing.png": [1] + image.pngData(),
+            "drawing.json": [2] + json,
+            "drawing-charset.json": [4] + json,
+            "too-wide.png": [7] + tooWide,
+            "wrong-count.json": [2] + Array(#"{"width":2,"height":2,"pixels":[0,255,0]}"#.utf8),
+            "out-of-range.json": [2] + Array(#"{"width":1,"height":2,"pixels":[-1,256]}"#.utf8),
+            "no-content-type": [8] + json,
         ]
     }
 }

@@ -26,6 +26,12 @@ enum Seeds {
         seeds["bare"] = SafeTensors(tensors: [.init(name: "a", shape: [2, 1], values: [1, -0.5]),
                                               .init(name: "empty", shape: [0, 3], values: [])],
                                     metadata: ["k": "v\n\"quoted\""]).encoded()
-        return seeds
+        // Each as it is and in the form with the header length put in front by the target.
+        var inputs: [String: [UInt8]] = [:]
+        for (name, bytes) in seeds {
+            inputs[name] = Layout.input(bytes, editable: false)
+            inputs[name + "-editable"] = Layout.input(bytes, editable: true)
+        }
+        return inputs
     }
 }
