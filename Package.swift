@@ -12,6 +12,11 @@ let package = Package(
         .library(name: "NeuralNetwork", targets: ["NeuralNetwork"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "DataParallel", targets: ["DataParallel"]),
+        // For the fuzz targets in Fuzz/, a package of their own (libFuzzer's entry point
+        // cannot link into the normal builds).
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "DigitReading", targets: ["DigitReading"]),
+        .library(name: "DrawServer", targets: ["DrawServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -6,13 +6,19 @@ import NIOCore
 
 /// Reads the drawing out of a `POST /api/predict` body: a PNG (`Content-Type: image/png`)
 /// or a `Drawing` as JSON (`application/json`). Every way a body can be wrong becomes an
-/// `APIError` whose message says what to send instead.
-struct DrawingDecoder: Sendable {
+/// `APIError` whose message says what to send instead. Public for the fuzz target in
+/// Fuzz/, which decodes bodies without a server.
+public struct DrawingDecoder: Sendable {
     /// The largest body accepted, in bytes.
     var bodyLimit: Int
     /// The largest width or height of a drawing. It is checked before a PNG's pixels are
     /// allocated: a small PNG can hold a huge, uniform image.
     var maximumSide: Int
+
+    public init(bodyLimit: Int, maximumSide: Int) {
+        self.bodyLimit = bodyLimit
+        self.maximumSide = maximumSide
+    }
 
     func image(from request: Request) async throws -> GrayImage {
         let buffer: ByteBuffer
@@ -21,11 +27,16 @@ struct DrawingDecoder: Sendable {
         } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, "the request body is larger than the limit of \(bodyLimit) bytes; send a drawing of at most \(maximumSide)×\(maximumSide) pixels")
         }
-        let bytes = Array(buffer.readableBytesView)
+        return try image(body: Array(buffer.readableBytesView), contentType: request.headers[.contentType])
+    }
+
+    /// The drawing in a body of at most `bodyLimit` bytes sent with the `Content-Type` header
+    /// `contentType` (nil when there was none).
+    public func image(body bytes: [UInt8], contentType: String?) throws -> GrayImage {
         guard !bytes.isEmpty else {
             throw APIError(.badRequest, "the request has no body: send the drawing as a PNG (Content-Type: image/png) or as JSON {\"width\":W,\"height\":H,\"pixels\":[...]}")
         }
-        let mediaType = request.headers[.contentType].map(Self.mediaType) ?? ""
+        let mediaType = contentType.map(Self.mediaType) ?? ""
         switch mediaType {
         case "image/png": return try png(bytes)
         case "application/json": return try json(bytes)

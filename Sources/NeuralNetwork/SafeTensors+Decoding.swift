@@ -86,7 +86,9 @@ extension SafeTensors {
             }
             entries.append((name, shape, begin, end))
         }
-        entries.sort { $0.begin < $1.begin }
+        // In file order, ties (empty tensors) by end and name: never by the JSON object's
+        // order, which follows a per-process hash seed.
+        entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
         var expected = 0
         for e in entries {
             guard e.begin == expected else { throw fail("tensor \"\(e.name)\" starts at \(e.begin), expected \(expected): gap or overlap") }
