@@ -50,10 +50,7 @@ public enum Arrival: Sendable {
     }
 
     static func decoding(_ frames: WireFrames, maximumFloats: Int = 1 << 28) -> Arrival {
-        let payloads = frames.payloads
-        return withExtendedLifetime(payloads) {
-            decoding(head: frames.head, payloads: payloads.map { $0.withUnsafeBytes { $0 } }, maximumFloats: maximumFloats)
-        }
+        frames.withPayloadBytes { decoding(head: frames.head, payloads: $0, maximumFloats: maximumFloats) }
     }
 }
 

@@ -10,6 +10,12 @@ public struct WireFrames: Sendable, Equatable {
         self.head = head
         self.payloads = payloads
     }
+
+    /// Calls `body` with the payloads' bytes in place, as a received ZeroMQ message's are read.
+    func withPayloadBytes<R>(_ body: (ReceivedPayloads) throws -> R) rethrows -> R {
+        // A native array's storage stays where it is while the array lives and is not mutated.
+        try withExtendedLifetime(payloads) { try body(payloads.map { $0.withUnsafeBytes { $0 } }) }
+    }
 }
 
 /// Float32 frames as they arrive, read in place: a received ZeroMQ frame's bytes, or an

@@ -82,11 +82,7 @@ extension WireMessage {
 
     /// Decodes frames held in memory (the in-memory hub, tests), reading the arrays in place.
     public init(decoding frames: WireFrames, maximumFloats: Int = 1 << 28) throws {
-        // A native array's storage stays where it is while the array lives and is not mutated.
-        let payloads = frames.payloads
-        self = try withExtendedLifetime(payloads) {
-            try WireMessage(head: frames.head, payloads: payloads.map { $0.withUnsafeBytes { $0 } }, maximumFloats: maximumFloats)
-        }
+        self = try frames.withPayloadBytes { try WireMessage(head: frames.head, payloads: $0, maximumFloats: maximumFloats) }
     }
 
     /// Decodes a head frame and the Float32 frames that came with it, read in place. Gradient
