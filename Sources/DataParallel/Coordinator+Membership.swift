@@ -47,13 +47,14 @@ extension Coordinator {
             if member != nil { drop(peer, reason: "it said hello again (restarted?)") }
             members.removeAll { $0.peer == peer }
             let name = hello.name.isEmpty ? peer.description : escapedForLog(hello.name, limit: 64)
-            members.append(Member(peer: peer, name: name, phase: .joining(hello), now: now))
+            members.append(Member(peer: peer, name: name, link: PeerLink.resolving(hello.peerAddress, key: hello.peerKey, host: peer.host),
+                                  phase: .joining(hello), now: now))
         case .heartbeat:
             break
         case .goodbye(let reason):
             drop(peer, reason: "it left: \(escapedForLog(reason))")
-        case .gradient:
-            break // a late reply to an earlier step: its work was redone
+        case .gradient, .unreachable:
+            break // about an earlier attempt: its work was redone
         case .error(let reason):
             let name = member?.name ?? peer.description
             if let line = refusals.line("worker \(name) reported an error: \(escapedForLog(reason))", key: "error from \(name)", now: now) { log(line) }
@@ -116,7 +117,7 @@ extension Coordinator {
                 member.phase = .welcomed
                 member.lastHeard = Clock.now()
                 blocksChanged = true
-                log("worker \(member.name) joined (\(workers.count) active); its gradients travel over ZeroMQ")
+                log("worker \(member.name) joined (\(workers.count) active); its gradients travel over ZeroMQ (\(configuration.exchange.rawValue) exchange)")
             } catch {
                 member.phase = .dropped("could not welcome it: \(error)")
                 log("could not welcome worker \(member.name): \(error)")
@@ -132,6 +133,9 @@ extension Coordinator {
         }
         if workers.count >= configuration.maximumWorkers {
             return "the run is full: \(workers.count) workers, at most \(configuration.maximumWorkers) (--max-workers)"
+        }
+        if configuration.exchange == .sliced && member.link == nil {
+            return "other workers cannot reach it: its hello gives no usable peer address (\(escapedForLog(hello.peerAddress, limit: 64))); start it with --peer-bind tcp://ITS-ADDRESS:PORT"
         }
         if hello.protocolVersion != WireMessage.protocolVersion {
             return "it speaks protocol version \(hello.protocolVersion), the coordinator speaks version \(WireMessage.protocolVersion)"

@@ -24,17 +24,19 @@ extension Coordinator {
         let reason: String
     }
 
-    /// The orders of one attempt: its number, the time it went out, and the nodes each
-    /// worker owes.
+    /// The orders of one attempt: its number, the time it went out, and what each worker owes.
     struct Orders {
         let number: UInt64
         let sent: Double
-        let nodes: [Peer: [TreeNode]]
+        let assignments: [Peer: Assignment]
+        /// The workers in rank order (the sliced exchange's owners).
+        let ranks: [Peer]
+        let all: [Assignment]
     }
 
     /// One step: admit workers waiting to join, then attempt it, phase by phase (send,
     /// collect, validate each reply, reduce), until an attempt is not redone.
-    public func compute(_ position: StepPosition, parameters: [Float]) throws -> StepResult {
+    public func compute(_ input: StepInput) throws -> StepResult {
         while true {
             try pollAbort()
             drainWithoutWaiting()
@@ -42,13 +44,16 @@ extension Coordinator {
             // A worker may have left or joined while we drained (a goodbye between steps):
             // blocks follow the active workers, so shards move before the step is sent.
             if blocksChanged { rebalance() }
-            guard !workers.isEmpty else { throw WorkersLost(position: position, lastReason: lastDropReason, allNonFinite: droppedForNonFinite) }
+            guard !workers.isEmpty else { throw WorkersLost(position: input.position, lastReason: lastDropReason, allNonFinite: droppedForNonFinite) }
             let start = Clock.now()
             do {
-                let orders = try send(position, parameters: parameters)
-                return try collect(orders, started: start)
+                let orders = try send(input)
+                let result = try collect(orders, started: start)
+                exchange.succeeded(number: orders.number, workers: orders.ranks)
+                return result
             } catch let redo as Redo {
-                log("epoch \(position.epoch + 1), step \(position.step + 1) is computed again: \(redo.reason)")
+                exchange.abandoned()
+                log("epoch \(input.position.epoch + 1), step \(input.position.step + 1) is computed again: \(redo.reason)")
             }
         }
     }
@@ -60,40 +65,36 @@ extension Coordinator {
         }
     }
 
-    /// Send: each worker gets the parameters and the nodes of its block. Every
-    /// attempt has its own order number, which replies echo, so that a late reply to an
-    /// earlier attempt of the same step (before a worker was dropped) is told apart.
-    func send(_ position: StepPosition, parameters: [Float]) throws -> Orders {
+    /// Send: each worker gets its order, as the exchange makes them: the nodes of its block,
+    /// and the parameters or its slice. Every attempt has its own order number, which replies
+    /// echo, so that a late reply to an earlier attempt of the same step (before a worker
+    /// was dropped) is told apart.
+    func send(_ input: StepInput) throws -> Orders {
         nextOrder += 1
-        var nodes: [Peer: [TreeNode]] = [:]
         let active = workers
-        for (w, worker) in active.enumerated() {
-            let block = tree.nodes(covering: Plan.block(worker: w, of: active.count, shards: plan.shardCount))
-            nodes[worker.peer] = block
-            // The same `parameters` array for every worker: its storage is shared by their frames.
-            // A worker without shards (more workers than shards) is asked for nothing, and
-            // answers all the same: one that never answers is found in this attempt, with the others.
-            let step = WireMessage(run: configuration.runID, step: nextOrder,
-                                   .step(.init(position: position, nodes: block, parameters: block.isEmpty ? [] : parameters)))
+        let blocks = active.indices.map { w in tree.nodes(covering: Plan.block(worker: w, of: active.count, shards: plan.shardCount)) }
+        let all = exchange.assignments(number: nextOrder, input: input,
+                                       workers: active.map { ($0.peer, $0.link ?? PeerLink(address: "", key: [])) }, blocks: blocks)
+        for a in all {
             do {
-                try transport.send(step, to: worker.peer)
+                try transport.send(WireMessage(run: configuration.runID, step: nextOrder, .step(a.order)), to: a.peer)
             } catch {
-                drop(worker.peer, reason: "cannot send to it (\(error))")
+                drop(a.peer, reason: "cannot send to it (\(error))")
                 throw Redo(reason: "a worker could not be sent the step")
             }
         }
-        return Orders(number: nextOrder, sent: Clock.now(), nodes: nodes)
+        return Orders(number: nextOrder, sent: Clock.now(), assignments: Dictionary(uniqueKeysWithValues: all.map { ($0.peer, $0) }),
+                      ranks: active.map(\.peer), all: all)
     }
 
-    /// Collect: waits for every worker's reply, validates it and keeps its sums; throws
-    /// `Redo` as soon as a worker it waits for is lost.
+    /// Collect: waits for every worker's reply, validates it and keeps it; throws `Redo` as
+    /// soon as a worker it waits for is lost.
     func collect(_ orders: Orders, started: Double) throws -> StepResult {
-        var result = StepResult(sums: [:])
-        var replied: Set<Peer> = []
+        var replies: [Peer: WireMessage.GradientReply] = [:]
         var firstReply: Double?
         var lastReply = orders.sent
         var slowestCompute = 0.0
-        while replied.count < orders.nodes.count {
+        while replies.count < orders.assignments.count {
             // Workers that have replied hear from us while we wait for a slow one, or they
             // would reach their own timeout just as we drop it.
             keepAlive()
@@ -107,7 +108,7 @@ extension Coordinator {
             if now >= deadline {
                 // Every worker still owing its reply goes at once: several that joined and
                 // never answer cost one timeout, not one each.
-                for late in orders.nodes.keys where !replied.contains(late) {
+                for late in orders.assignments.keys where replies[late] == nil {
                     let heard = members.first { $0.peer == late }?.lastHeard ?? orders.sent
                     drop(late, reason: heard > orders.sent
                         ? String(format: "it is alive but has not answered the step sent %.1f s ago (timeout %.1f s)", now - orders.sent, configuration.heartbeatTimeout)
@@ -118,9 +119,9 @@ extension Coordinator {
             try pollAbort()
             guard let (peer, arrival) = try transport.receive(timeout: min(deadline - now, configuration.heartbeatInterval)) else { continue }
             let arrived = Clock.now()
-            guard let nodes = orders.nodes[peer], !replied.contains(peer), let worker = workers.first(where: { $0.peer == peer }) else {
+            guard let assignment = orders.assignments[peer], replies[peer] == nil, let worker = workers.first(where: { $0.peer == peer }) else {
                 handleOutOfStep(peer: peer, arrival: arrival, now: arrived)
-                try redoIfLost(orders, except: replied)
+                try redoIfLost(orders, except: replies)
                 continue
             }
             worker.lastHeard = arrived
@@ -129,27 +130,40 @@ extension Coordinator {
                     drop(peer, reason: "it sent an undecodable message during a step: \(refusal)", nonFinite: refusal.isNonFinite)
                 }
                 else { handleOutOfStep(peer: peer, arrival: arrival, now: arrived) }
-                try redoIfLost(orders, except: replied)
+                try redoIfLost(orders, except: replies)
                 continue
             }
-            guard case .gradient(let reply) = message.body else {
+            switch message.body {
+            case .gradient(let reply) where message.step == orders.number:
+                if let problem = validate(reply, expected: assignment) {
+                    drop(peer, reason: "bad gradient: \(problem)")
+                    throw Redo(reason: "a worker sent a bad gradient")
+                }
+                worker.phase = .active(worker.held)
+                replies[peer] = reply
+                firstReply = firstReply ?? arrived
+                lastReply = arrived
+                slowestCompute = max(slowestCompute, reply.computeSeconds)
+            case .gradient, .unreachable:
+                continue // about an attempt that was redone
+            case .unreachable(let ranks) where message.step == orders.number:
+                blame(unreachable: ranks, reporter: worker, orders: orders)
+                throw Redo(reason: "a worker could not reach another")
+            case .error(let reason) where message.step == orders.number:
+                drop(peer, reason: "it could not do the step: \(escapedForLog(reason))")
+                throw Redo(reason: "a worker could not do the step")
+            default:
                 handleOutOfStep(peer: peer, arrival: arrival, now: arrived)
-                try redoIfLost(orders, except: replied)
-                continue
+                try redoIfLost(orders, except: replies)
             }
-            guard message.step == orders.number else { continue } // a late reply to an attempt that was redone
-            if let problem = validate(reply, expected: nodes) {
-                drop(peer, reason: "bad gradient: \(problem)")
-                throw Redo(reason: "a worker sent a bad gradient")
-            }
-            for n in reply.nodes {
-                result.sums[n.node] = GradientSum(values: n.values, statistics: n.statistics)
-            }
-            worker.phase = .active(worker.held)
-            replied.insert(peer)
-            firstReply = firstReply ?? arrived
-            lastReply = arrived
-            slowestCompute = max(slowestCompute, reply.computeSeconds)
+        }
+        var result: StepResult
+        switch exchange.sums(replies, of: orders.all) {
+        case .success(let sums):
+            result = StepResult(sums: sums)
+        case .failure(let mismatch):
+            drop(mismatch.peer, reason: "bad gradient: \(mismatch.reason)")
+            throw Redo(reason: "a worker sent a bad gradient")
         }
         let wall = lastReply - started
         result.computeSeconds = slowestCompute
@@ -158,31 +172,48 @@ extension Coordinator {
         return result
     }
 
+    /// A worker says it did not hear from the workers of these ranks in time. They are
+    /// dropped, named; but when it names every other worker of three or more, its own link is
+    /// the likelier fault, and it goes instead.
+    func blame(unreachable ranks: [Int], reporter: Member, orders: Orders) {
+        let named = Set(ranks.filter { orders.ranks.indices.contains($0) }.map { orders.ranks[$0] }).subtracting([reporter.peer])
+        let names = named.compactMap { p in members.first { $0.peer == p }?.name }.sorted().joined(separator: ", ")
+        if named.isEmpty || (orders.ranks.count >= 3 && named.count == orders.ranks.count - 1) {
+            drop(reporter.peer, reason: "it cannot reach the other workers (\(names.isEmpty ? "none named" : names)) though it reaches the coordinator: check that their peer ports are open to it")
+        } else {
+            for p in named {
+                drop(p, reason: "worker \(reporter.name) cannot reach it though it reaches the coordinator: check that its peer port (--peer-bind) is open to the other workers")
+            }
+        }
+    }
+
     /// Throws `Redo` if a worker this attempt still waits for has been dropped.
-    func redoIfLost(_ orders: Orders, except replied: Set<Peer>) throws {
+    func redoIfLost(_ orders: Orders, except replied: [Peer: WireMessage.GradientReply]) throws {
         let active = Set(workers.map(\.peer))
-        if orders.nodes.keys.contains(where: { !replied.contains($0) && !active.contains($0) }) {
+        if orders.assignments.keys.contains(where: { replied[$0] == nil && !active.contains($0) }) {
             throw Redo(reason: "a worker was lost during the step")
         }
     }
 
     /// Validate: why a gradient reply cannot be used, or nil. Its sums are finite already:
     /// the transport refuses frames with NaN or ±∞ as it decodes them.
-    func validate(_ reply: WireMessage.GradientReply, expected: [TreeNode]) -> String? {
-        guard reply.nodes.map(\.node) == expected else {
+    func validate(_ reply: WireMessage.GradientReply, expected: Assignment) -> String? {
+        guard reply.nodes.map(\.node) == expected.replyNodes else {
             let got = reply.nodes.map { "\($0.node.first)+\($0.node.size)" }.joined(separator: ",")
-            let want = expected.map { "\($0.first)+\($0.size)" }.joined(separator: ",")
+            let want = expected.replyNodes.map { "\($0.first)+\($0.size)" }.joined(separator: ",")
             return "it sent nodes [\(got)], it was given [\(want)]"
         }
-        let p = architecture.parameterCount
+        guard reply.first == expected.replyFirst else {
+            return "its sums start at parameter \(reply.first), its part starts at \(expected.replyFirst)"
+        }
         for n in reply.nodes {
             let s = n.statistics
             let maximum = n.node.size * plan.microBatch
             guard s.count >= 0, s.count <= maximum, s.correct >= 0, s.correct <= s.count else {
                 return "node \(n.node.first)+\(n.node.size) claims \(s.count) samples and \(s.correct) correct (at most \(maximum))"
             }
-            guard n.values.count == (s.count == 0 ? 0 : p) else {
-                return "node \(n.node.first)+\(n.node.size) has \(n.values.count) values, the model has \(p) parameters"
+            guard n.values.count == (s.count == 0 ? 0 : expected.replyCount) else {
+                return "node \(n.node.first)+\(n.node.size) has \(n.values.count) values, \(expected.replyCount) were asked for"
             }
             guard s.lossSum.isFinite, s.lossSum >= 0 else {
                 return "node \(n.node.first)+\(n.node.size) has a NaN, infinite or negative loss sum (\(s.lossSum))"

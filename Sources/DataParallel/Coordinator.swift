@@ -18,10 +18,14 @@ public struct CoordinatorConfiguration: Sendable {
     public var runID: UInt64
     /// The most workers in the run at once; hellos beyond it are refused.
     public var maximumWorkers: Int
+    /// How the gradients travel.
+    public var exchange: ExchangeKind
 
     public init(workers: Int, joinTimeout: Double = 60, heartbeatInterval: Double = 0.5, heartbeatTimeout: Double = 5,
-                coreType: String, allowMixedKernels: Bool = false, runID: UInt64, maximumWorkers: Int? = nil) {
+                coreType: String, allowMixedKernels: Bool = false, runID: UInt64, maximumWorkers: Int? = nil,
+                exchange: ExchangeKind = .sliced) {
         self.workers = workers
+        self.exchange = exchange
         self.maximumWorkers = maximumWorkers ?? Self.defaultMaximumWorkers(for: workers)
         self.joinTimeout = joinTimeout
         self.heartbeatInterval = heartbeatInterval
@@ -36,11 +40,12 @@ public struct CoordinatorConfiguration: Sendable {
 }
 
 /// The coordinator's executor: it owns the plan's shards, sends each worker the samples of
-/// its block, sends every step's parameters, and collects one message of subtree sums per
-/// worker. A worker that falls silent, leaves, or sends a bad gradient is dropped, its
-/// shards move to the others, and the step is computed again: the result cannot change,
-/// because every node's sum is the same wherever it is computed. It talks to its workers
-/// through a `CoordinatorTransport` and never asks which one.
+/// its block, orders every step, and collects one reply per worker: its subtree sums (the
+/// star) or its reduced slice (the sliced exchange). A worker that falls silent, leaves, or
+/// sends a bad gradient is dropped, its shards (and slice) move to the others, and the step
+/// is computed again: the result cannot change, because every node's sum is the same
+/// wherever it is computed. It talks to its workers through a `CoordinatorTransport` and
+/// never asks which one, nor which `GradientExchange` it runs.
 public final class Coordinator: StepExecutor {
     public let plan: Plan
     public let architecture: Architecture
@@ -48,6 +53,7 @@ public final class Coordinator: StepExecutor {
     public let configuration: CoordinatorConfiguration
     let transport: CoordinatorTransport
     let tree: ReductionTree
+    let exchange: GradientExchange
     /// Log lines for people (joins, refusals, drops), with no trailing newline.
     public var log: (String) -> Void
     /// Polled while waiting, at most every 20 ms (see `pollAbort`); throwing aborts the wait
@@ -72,11 +78,14 @@ public final class Coordinator: StepExecutor {
     final class Member {
         let peer: Peer
         let name: String
+        /// Where the other workers reach it, from its hello.
+        let link: PeerLink?
         var phase: Phase
         var lastHeard: Double
-        init(peer: Peer, name: String, phase: Phase, now: Double) {
+        init(peer: Peer, name: String, link: PeerLink?, phase: Phase, now: Double) {
             self.peer = peer
             self.name = name
+            self.link = link
             self.phase = phase
             lastHeard = now
         }
@@ -120,6 +129,10 @@ public final class Coordinator: StepExecutor {
         self.configuration = configuration
         self.transport = transport
         self.tree = ReductionTree(shardCount: plan.shardCount)
+        self.exchange = switch configuration.exchange {
+        case .star: StarExchange(parameterCount: architecture.parameterCount)
+        case .sliced: SlicedExchange(parameterCount: architecture.parameterCount, tree: tree)
+        }
         self.log = log
     }
 

@@ -7,6 +7,8 @@ public final class InMemoryHub: @unchecked Sendable {
     private let condition = NSCondition()
     private var toCoordinator: [(Peer, WireFrames)] = []
     private var toWorkers: [Peer: [WireFrames]] = [:]
+    /// What other workers sent each worker's peer address ("mem://NAME").
+    private var toPeerSockets: [String: [WireFrames]] = [:]
     private var disconnected: Set<Peer> = []
 
     public init() {}
@@ -17,6 +19,7 @@ public final class InMemoryHub: @unchecked Sendable {
         let peer = Peer(id: Array(name.utf8))
         condition.lock()
         toWorkers[peer] = []
+        toPeerSockets[Self.address(name)] = []
         disconnected.remove(peer)
         condition.unlock()
         return WorkerEnd(hub: self, peer: peer)
@@ -26,6 +29,16 @@ public final class InMemoryHub: @unchecked Sendable {
     public func disconnect(_ name: String) {
         condition.lock()
         disconnected.insert(Peer(id: Array(name.utf8)))
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    static func address(_ name: String) -> String { "mem://\(name)" }
+
+    /// Puts frames in a worker's peer queue as if another worker had sent them.
+    public func injectToPeerSocket(of name: String, _ frames: WireFrames) {
+        condition.lock()
+        toPeerSockets[Self.address(name), default: []].append(frames)
         condition.broadcast()
         condition.unlock()
     }
@@ -75,6 +88,8 @@ public final class InMemoryHub: @unchecked Sendable {
             self.peer = peer
         }
 
+        var link: PeerLink { PeerLink(address: InMemoryHub.address(String(decoding: peer.id, as: UTF8.self)), key: []) }
+
         func send(_ message: WireMessage) throws {
             let frames = message.encoded()
             hub.condition.lock()
@@ -84,12 +99,27 @@ public final class InMemoryHub: @unchecked Sendable {
             hub.condition.broadcast()
         }
 
-        func receive(timeout: Double) throws -> Arrival? {
-            let taken = hub.wait(timeout: timeout) { () -> WireFrames? in
-                guard !hub.disconnected.contains(peer), let queue = hub.toWorkers[peer], !queue.isEmpty else { return nil }
-                return hub.toWorkers[peer]!.removeFirst()
+        func send(_ message: WireMessage, to other: PeerLink) throws {
+            let frames = message.encoded()
+            hub.condition.lock()
+            defer { hub.condition.unlock() }
+            let target = Peer(id: Array(other.address.dropFirst("mem://".count).utf8))
+            guard !hub.disconnected.contains(peer), !hub.disconnected.contains(target), hub.toPeerSockets[other.address] != nil else { return }
+            hub.toPeerSockets[other.address]!.append(frames)
+            hub.condition.broadcast()
+        }
+
+        func setPeers(_ peers: [PeerLink]) {}
+
+        func receive(timeout: Double) throws -> (sender: Sender, arrival: Arrival)? {
+            let address = link.address
+            let taken = hub.wait(timeout: timeout) { () -> (Sender, WireFrames)? in
+                guard !hub.disconnected.contains(peer) else { return nil }
+                if let queue = hub.toWorkers[peer], !queue.isEmpty { return (.coordinator, hub.toWorkers[peer]!.removeFirst()) }
+                if let queue = hub.toPeerSockets[address], !queue.isEmpty { return (.peer, hub.toPeerSockets[address]!.removeFirst()) }
+                return nil
             }
-            return taken.map { Arrival.decoding($0) }
+            return taken.map { ($0.0, Arrival.decoding($0.1)) }
         }
     }
 }

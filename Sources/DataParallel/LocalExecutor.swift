@@ -6,7 +6,25 @@ import NeuralNetwork
 /// In one process the work runs on threads; in a distributed run, on worker processes.
 public protocol StepExecutor: AnyObject {
     /// The sums for a set of tree nodes that together tile all shards, for one step.
-    func compute(_ position: StepPosition, parameters: [Float]) throws -> StepResult
+    func compute(_ step: StepInput) throws -> StepResult
+}
+
+/// What a step starts from: where it is in the plan, the parameters and optimiser state
+/// before it, and the schedule's factor of α for its update. An executor whose workers
+/// update slices of the parameters themselves (the sliced exchange) hands them this state;
+/// the trainer then applies the same update to its own copy.
+public struct StepInput {
+    public var position: StepPosition
+    public var parameters: [Float]
+    public var optimizer: Optimizer
+    public var learningRateScale: Float
+
+    public init(position: StepPosition, parameters: [Float], optimizer: Optimizer, learningRateScale: Float) {
+        self.position = position
+        self.parameters = parameters
+        self.optimizer = optimizer
+        self.learningRateScale = learningRateScale
+    }
 }
 
 /// One step's node sums, and where the time went.
@@ -47,9 +65,9 @@ public final class LocalExecutor: StepExecutor {
         nodes = ReductionTree(shardCount: plan.shardCount).nodes(covering: 0..<plan.shardCount)
     }
 
-    public func compute(_ position: StepPosition, parameters: [Float]) throws -> StepResult {
+    public func compute(_ step: StepInput) throws -> StepResult {
         let start = Clock.now()
-        let sums = parameters.withUnsafeBufferPointer { engine.compute(nodes, at: position, parameters: $0.baseAddress!) }
+        let sums = step.parameters.withUnsafeBufferPointer { engine.compute(nodes, at: step.position, parameters: $0.baseAddress!) }
         var result = StepResult(sums: Dictionary(uniqueKeysWithValues: sums))
         result.computeSeconds = Clock.now() - start
         return result

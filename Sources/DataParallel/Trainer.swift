@@ -44,7 +44,9 @@ public final class Trainer {
     public func step() throws -> StepReport {
         precondition(!isFinished, "the plan has no more steps")
         let position = plan.position(ofStep: nextStep)
-        let result = try executor.compute(position, parameters: network.parameters)
+        let scale = plan.settings.schedule.factor(step: nextStep, of: plan.totalSteps)
+        let result = try executor.compute(StepInput(position: position, parameters: network.parameters, optimizer: optimizer,
+                                                    learningRateScale: scale))
         let updateStart = Clock.now()
         guard let total = tree.reduce(tree.root, known: result.sums, leaf: { shard in
             preconditionFailure("no worker computed shard \(shard) at step \(position)")
@@ -57,7 +59,7 @@ public final class Trainer {
             throw TrainingError("training diverged at epoch \(position.epoch + 1), step \(position.step + 1): the loss or gradient is not finite. Lower --lr (now \(plan.settings.learningRate)).")
         }
         optimizer.update(parameters: &network.parameters, gradientSum: total.values, count: total.statistics.count,
-                         learningRateScale: plan.settings.schedule.factor(step: nextStep, of: plan.totalSteps))
+                         learningRateScale: scale)
         let report = StepReport(globalStep: nextStep, position: position, statistics: total.statistics,
                                 computeSeconds: result.computeSeconds + (Clock.now() - updateStart),
                                 communicationSeconds: result.communicationSeconds, waitSeconds: result.waitSeconds)

@@ -1,9 +1,16 @@
 import Foundation
 
-/// A peer as the coordinator's transport knows it (a ZeroMQ routing id, or a name in memory).
+/// A peer as the coordinator's transport knows it (a ZeroMQ routing id, or a name in memory),
+/// and the host its connection comes from when the transport knows (not part of its identity).
 public struct Peer: Hashable, Sendable, CustomStringConvertible {
     public let id: [UInt8]
-    public init(id: [UInt8]) { self.id = id }
+    public let host: String?
+    public init(id: [UInt8], host: String? = nil) {
+        self.id = id
+        self.host = host
+    }
+    public static func == (a: Peer, b: Peer) -> Bool { a.id == b.id }
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
     public var description: String {
         if let s = String(validating: id, as: UTF8.self), s.allSatisfy({ $0.isASCII && !$0.isNewline && $0 != "\0" }) { return s }
         return id.map { String(format: "%02x", $0) }.joined()
@@ -65,9 +72,36 @@ public protocol CoordinatorTransport: AnyObject {
     func receive(timeout: Double) throws -> (peer: Peer, arrival: Arrival)?
 }
 
-/// A worker's end of the exchange: one coordinator.
+/// Where another worker is reached: its peer socket, and the CURVE public key that socket
+/// proves (empty when the run is --insecure).
+public struct PeerLink: Hashable, Sendable {
+    public var address: String
+    public var key: [UInt8]
+
+    public init(address: String, key: [UInt8]) {
+        self.address = address
+        self.key = key
+    }
+}
+
+/// Who sent an arrival to a worker.
+public enum Sender: Sendable, Equatable {
+    case coordinator
+    /// Another worker, through this worker's peer socket.
+    case peer
+}
+
+/// A worker's end of the exchange: the coordinator, and the other workers of the run (in the
+/// sliced exchange), whose links it opens as the coordinator names them.
 public protocol WorkerTransport: AnyObject {
+    /// Where the other workers reach this one, as it says in its hello.
+    var link: PeerLink { get }
     func send(_ message: WireMessage) throws
-    /// The next arrival from the coordinator, or nil after `timeout` seconds without one.
-    func receive(timeout: Double) throws -> Arrival?
+    /// Sends to another worker, connecting to it first if need be.
+    func send(_ message: WireMessage, to peer: PeerLink) throws
+    /// The workers of the run now: only their keys are admitted on the peer socket, and
+    /// links to any others are closed.
+    func setPeers(_ peers: [PeerLink])
+    /// The next arrival from the coordinator or a peer, or nil after `timeout` seconds without one.
+    func receive(timeout: Double) throws -> (sender: Sender, arrival: Arrival)?
 }

@@ -46,7 +46,18 @@ public final class WorkerRunner {
     /// The run's settings and model, decoded once from the welcome.
     var setup: (settings: TrainingSettings, architecture: Architecture)?
     var held: [Int: WireMessage.ShardData.Shard] = [:]
-    public private(set) var stepsComputed = 0
+    public internal(set) var stepsComputed = 0
+    /// The sliced exchange's state on this worker (see WorkerRunner+Sliced.swift).
+    var parameters: [Float] = []
+    var sliceOptimizer: Optimizer?
+    var round: SliceRound?
+    /// The last round whose all-gather finished here: the parameters are those after it.
+    var completedRound: UInt64?
+    /// An order based on the round in progress, started when that round ends.
+    var queued: (order: WireMessage.StepOrder, number: UInt64)?
+    /// Peers' messages for rounds that have not started here yet.
+    var early: [WireMessage] = []
+    var peerRefusals = RefusalLog()
 
     public init(transport: WorkerTransport, configuration: Configuration, log: @escaping (String) -> Void = { _ in }) {
         self.transport = transport
@@ -57,7 +68,8 @@ public final class WorkerRunner {
     /// Runs until the coordinator shuts the run down. Throws when the coordinator vanishes.
     public func run() throws -> Ending {
         let hello = WireMessage.Hello(name: configuration.name, coreType: configuration.coreType, threads: configuration.threads,
-                                      expectedShape: configuration.expectedShape)
+                                      expectedShape: configuration.expectedShape, peerAddress: transport.link.address,
+                                      peerKey: transport.link.key)
         try transport.send(WireMessage(run: 0, .hello(hello)))
         var lastHeard = Clock.now()
         var lastSent = Clock.now()
@@ -69,7 +81,14 @@ public final class WorkerRunner {
             }
             let timeout = welcome?.heartbeatTimeout ?? configuration.timeout
             let interval = welcome?.heartbeatInterval ?? configuration.heartbeatInterval
-            guard let arrival = try transport.receive(timeout: interval) else {
+            let received = try transport.receive(timeout: interval)
+            try complainIfPeersLate()
+            var news: Arrival?
+            if let (sender, arrival) = received {
+                // Peers' traffic is not news from the coordinator: its silence still counts.
+                if sender == .peer { handlePeer(arrival) } else { news = arrival }
+            }
+            guard let arrival = news else {
                 let silent = Clock.now() - lastHeard
                 // One more full wait before giving up: after a SIGSTOP/SIGCONT the first poll
                 // returns at once, while the coordinator's last words may still be queued.
@@ -83,7 +102,7 @@ public final class WorkerRunner {
                 if silent >= timeout {
                     throw TrainingError(String(format: "the coordinator has been silent for %.1f s (timeout %.1f s): it is gone or unreachable; exiting", silent, timeout))
                 }
-                if welcome != nil && Clock.now() - lastSent >= interval {
+                if welcome != nil && round == nil && Clock.now() - lastSent >= interval {
                     try transport.send(WireMessage(run: runID, .heartbeat))
                     lastSent = Clock.now()
                 }
@@ -112,7 +131,7 @@ public final class WorkerRunner {
             case .shards(let data):
                 try hold(data)
             case .step(let order):
-                try transport.send(compute(order, step: message.step))
+                try perform(order, number: message.step)
                 lastSent = Clock.now()
             case .heartbeat:
                 break
@@ -120,9 +139,19 @@ public final class WorkerRunner {
                 return .shutdown(reason)
             case .error(let reason):
                 log("the coordinator refused a message: \(reason)")
-            case .hello, .gradient, .goodbye:
-                log("ignored a \(message.body.kind) message, which only workers send")
+            case .hello, .gradient, .goodbye, .part, .slice, .unreachable:
+                log("ignored a \(message.body.kind) message from the coordinator, which only workers send")
             }
+        }
+    }
+
+    /// Does what a step order says: with the star, computes the sums and replies; with the
+    /// sliced exchange, starts (or queues) this worker's part of the round.
+    func perform(_ order: WireMessage.StepOrder, number: UInt64) throws {
+        if order.owners.isEmpty {
+            try transport.send(compute(order, step: number))
+        } else {
+            try beginSliced(order, number: number)
         }
     }
 
@@ -137,6 +166,12 @@ public final class WorkerRunner {
         setup = (settings, architecture)
         held = [:]
         engine = nil
+        parameters = []
+        sliceOptimizer = nil
+        round = nil
+        completedRound = nil
+        queued = nil
+        early = []
         BLAS.threads = 1
         log("joined run \(run) as worker \(w.workerIndex): \(architecture.summary), \(w.shardCount) shards")
     }
@@ -171,12 +206,26 @@ public final class WorkerRunner {
         log("holding shards \(positions.keys.sorted().map(String.init).joined(separator: ",")) (\(labels.count) samples)")
     }
 
+    /// The star's step: the sums of the order's nodes, computed with the order's parameters.
     func compute(_ order: WireMessage.StepOrder, step: UInt64) throws -> WireMessage {
         // A worker with nothing to do (more workers than shards) says so at once.
         if order.nodes.isEmpty { return WireMessage(run: runID, step: step, .gradient(.init(nodes: [], computeSeconds: 0))) }
+        guard let parameters = order.parameters else { throw TrainingError("the coordinator sent a step without parameters") }
+        let (sums, seconds) = try computeSums(order, parameters: parameters)
+        stepsComputed += 1
+        let nodes = sums.map { node, sum in
+            WireMessage.GradientReply.Node(node: node, statistics: sum.statistics, values: sum.statistics.count == 0 ? [] : sum.values)
+        }
+        return WireMessage(run: runID, step: step, .gradient(.init(nodes: nodes, computeSeconds: seconds)))
+    }
+
+    /// The sums of the order's nodes (every shard under them held here) with `parameters`,
+    /// and the seconds they took.
+    func computeSums(_ order: WireMessage.StepOrder, parameters: [Float]) throws -> (sums: [(TreeNode, GradientSum)], seconds: Double) {
+        if order.nodes.isEmpty { return ([], 0) }
         guard let engine else { throw TrainingError("the coordinator sent a step before any shards") }
-        guard order.parameters.count == engine.architecture.parameterCount else {
-            throw TrainingError("the coordinator sent \(order.parameters.count) parameters, the model has \(engine.architecture.parameterCount)")
+        guard parameters.count == engine.architecture.parameterCount else {
+            throw TrainingError("the coordinator sent \(parameters.count) parameters, the model has \(engine.architecture.parameterCount)")
         }
         for node in order.nodes {
             for s in node.shards where s < engine.tree.shardCount && engine.shards[s] == nil {
@@ -184,12 +233,7 @@ public final class WorkerRunner {
             }
         }
         let start = Clock.now()
-        let sums = order.parameters.withUnsafeBufferPointer { engine.compute(order.nodes, at: order.position, parameters: $0.baseAddress!) }
-        let seconds = Clock.now() - start
-        stepsComputed += 1
-        let nodes = sums.map { node, sum in
-            WireMessage.GradientReply.Node(node: node, statistics: sum.statistics, values: sum.statistics.count == 0 ? [] : sum.values)
-        }
-        return WireMessage(run: runID, step: step, .gradient(.init(nodes: nodes, computeSeconds: seconds)))
+        let sums = parameters.withUnsafeBufferPointer { engine.compute(order.nodes, at: order.position, parameters: $0.baseAddress!) }
+        return (sums, Clock.now() - start)
     }
 }

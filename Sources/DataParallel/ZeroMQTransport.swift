@@ -119,7 +119,7 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
             guard frames.count >= 2 else {
                 return (Peer(id: frames.first?.bytes ?? []), .refused(.undecodable("a message of \(frames.count) frame(s) has no head")))
             }
-            let peer = Peer(id: frames[0].bytes)
+            let peer = Peer(id: frames[0].bytes, host: frames[1].property("Peer-Address"))
             // Ids the ROUTER makes start with a zero byte; any other was chosen by the peer,
             // which could use it to pose as another worker. (Without ROUTER_HANDOVER, libzmq
             // refuses a second connection with an id in use.)
@@ -131,17 +131,35 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
     }
 }
 
-/// A worker's transport over ZeroMQ: one DEALER socket. Its routing id is the one the
-/// coordinator's ROUTER gives the connection, never one the worker chooses: a peer cannot
-/// take over another worker's connection by claiming its id.
+/// A worker's transport over ZeroMQ: a DEALER socket to the coordinator, a ROUTER socket
+/// that other workers send to (the sliced exchange), and a DEALER to each of them. Its routing
+/// id at the coordinator is the one the coordinator's ROUTER gives the connection, never one
+/// the worker chooses: a peer cannot take over another worker's connection by claiming its id.
+///
+/// With CURVE, the worker makes a key pair of its own for the peer links and says its public
+/// key in its hello (over the encrypted link to the coordinator); the peer socket is a CURVE
+/// server whose ZAP handler admits only the keys of the workers the coordinator lists in its
+/// step orders (`setPeers`), and the worker connects to each of them as a CURVE client that
+/// accepts only the key the coordinator listed for it. Without CURVE (--insecure), the peer
+/// links are plain too.
 public final class ZeroMQWorkerTransport: WorkerTransport {
     public let context: Context
     let socket: Socket
+    let peerSocket: Socket
+    let peerKeys: CurveKeyPair?
+    let zap: ZAPHandler?
     let poller = Poller()
+    var outgoing: [PeerLink: Socket] = [:]
+    public let link: PeerLink
 
     let maximumFloats: Int
 
-    public init(connect address: String, maximumMessageSize: Int = 1 << 31, curve: WorkerCurve? = nil) throws {
+    /// - Parameters:
+    ///   - peerBind: where other workers reach this one: `tcp://*:0` (any free port, on
+    ///     every interface; the coordinator tells the others the host it sees this worker
+    ///     connect from), `tcp://HOST:PORT`, or `ipc://PATH`.
+    public init(connect address: String, maximumMessageSize: Int = 1 << 31, curve: WorkerCurve? = nil,
+                peerBind: String = "tcp://*:0") throws {
         context = try Context()
         socket = try Socket(.dealer, in: context)
         try socket.set(.linger, .milliseconds(500))
@@ -151,22 +169,87 @@ public final class ZeroMQWorkerTransport: WorkerTransport {
         try ZeroMQCoordinatorTransport.setBuffers(socket)
         maximumFloats = maximumMessageSize / 4
         if let curve { try socket.makeCurveClient(keyPair: curve.keyPair, serverKey: curve.coordinatorKey) }
+        peerSocket = try Socket(.router, in: context)
+        try peerSocket.set(.linger, .zero)
+        try peerSocket.set(.maximumMessageSize, maximumMessageSize)
+        try peerSocket.set(.sendHighWaterMark, 0)
+        try peerSocket.set(.receiveHighWaterMark, 0)
+        try ZeroMQCoordinatorTransport.setBuffers(peerSocket)
+        if curve != nil {
+            let keys = try CurveKeyPair.generate()
+            peerKeys = keys
+            // Nobody is admitted until the coordinator names the run's workers.
+            zap = try ZAPHandler(context: context, domain: "digits-peers", allowedKeys: [])
+            try peerSocket.makeCurveServer(secretKey: keys.secretKey, zapDomain: "digits-peers")
+        } else {
+            peerKeys = nil
+            zap = nil
+        }
+        do {
+            try peerSocket.bind(peerBind)
+        } catch {
+            throw TrainingError("cannot bind the peer socket \(peerBind): \(error.message); choose another with --peer-bind")
+        }
+        link = PeerLink(address: try peerSocket.lastEndpoint, key: peerKeys.map { Array($0.publicKey.bytes) } ?? [])
         do {
             try socket.connect(address)
         } catch {
             throw TrainingError("cannot connect to \(address): \(error.message)")
         }
         _ = poller.register(socket)
+        _ = poller.register(peerSocket)
     }
+
+    deinit { zap?.stop() }
 
     public func send(_ message: WireMessage) throws {
         _ = try socket.send(multipart: ZeroMQCoordinatorTransport.messages(message.encoded()))
     }
 
-    public func receive(timeout: Double) throws -> Arrival? {
-        if try !ZeroMQCoordinatorTransport.wait(poller, timeout: timeout) { return nil }
-        guard let frames = try socket.receiveMultipart(flags: .dontWait) else { return nil }
-        return ZeroMQCoordinatorTransport.arrival(frames[...], maximumFloats: maximumFloats)
+    public func send(_ message: WireMessage, to peer: PeerLink) throws {
+        let out = try outgoing[peer] ?? connect(to: peer)
+        _ = try out.send(multipart: ZeroMQCoordinatorTransport.messages(message.encoded()))
+    }
+
+    func connect(to peer: PeerLink) throws -> Socket {
+        let out = try Socket(.dealer, in: context)
+        try out.set(.linger, .zero)
+        try out.set(.sendHighWaterMark, 0)
+        try ZeroMQCoordinatorTransport.setBuffers(out)
+        if let peerKeys {
+            guard let key = CurveKey(bytes: peer.key) else { throw TrainingError("the coordinator listed a worker at \(peer.address) without a CURVE key") }
+            try out.makeCurveClient(keyPair: peerKeys, serverKey: key)
+        }
+        try out.connect(peer.address)
+        outgoing[peer] = out
+        return out
+    }
+
+    public func setPeers(_ peers: [PeerLink]) {
+        let now = Set(peers)
+        for gone in outgoing.keys where !now.contains(gone) { outgoing[gone] = nil }
+        guard let zap else { return }
+        for peer in peers { if let key = CurveKey(bytes: peer.key) { zap.allow(key) } }
+        for gone in admitted.subtracting(now) { if let key = CurveKey(bytes: gone.key) { zap.revoke(key) } }
+        admitted = now
+    }
+    var admitted: Set<PeerLink> = []
+
+    public func receive(timeout: Double) throws -> (sender: Sender, arrival: Arrival)? {
+        let deadline = Clock.now() + max(0, timeout)
+        while true {
+            if try !ZeroMQCoordinatorTransport.wait(poller, timeout: deadline - Clock.now()) { return nil }
+            if let frames = try socket.receiveMultipart(flags: .dontWait) {
+                return (.coordinator, ZeroMQCoordinatorTransport.arrival(frames[...], maximumFloats: maximumFloats))
+            }
+            if let frames = try peerSocket.receiveMultipart(flags: .dontWait) {
+                // [routing id, head, Float32 frames…]: who sent it is in the message, and with
+                // CURVE only a listed worker got this far.
+                guard frames.count >= 2 else { return (.peer, .refused(.undecodable("a peer message of \(frames.count) frame(s) has no head"))) }
+                return (.peer, ZeroMQCoordinatorTransport.arrival(frames.dropFirst(), maximumFloats: maximumFloats))
+            }
+            if Clock.now() >= deadline { return nil }
+        }
     }
 }
 

@@ -62,45 +62,57 @@ public struct Optimizer: Equatable, Sendable {
     }
 
     public mutating func update(parameters: inout [Float], gradientSum: [Float], count: Int, learningRateScale: Float = 1) {
-        gradientSum.withUnsafeBufferPointer {
-            update(parameters: &parameters, gradientSum: $0, count: count, learningRateScale: learningRateScale)
+        gradientSum.withUnsafeBufferPointer { g in
+            parameters.withUnsafeMutableBufferPointer { w in
+                update(parameters: w, gradientSum: g, count: count, learningRateScale: learningRateScale)
+            }
         }
     }
 
+    /// The state of the elements `range` only (t included): what the owner of that slice of
+    /// the parameters keeps in a sliced exchange. Updating a slice with it gives the same
+    /// bits as updating the whole vector, since every rule is element by element.
+    public func slice(_ range: Range<Int>) -> Optimizer {
+        Optimizer(configuration, firstMoment: firstMoment.isEmpty ? [] : Array(firstMoment[range]),
+                  secondMoment: secondMoment.isEmpty ? [] : Array(secondMoment[range]), step: step)
+    }
+
+    /// The one update: element i of `parameters` and of the state changes from element i of
+    /// `gradientSum`, t and the scale alone, never from its position or its neighbours, so a
+    /// slice updated on its own (with `slice`'s state) ends bit-for-bit as in the whole vector.
+    ///
     /// - Parameter learningRateScale: multiplies α for this update (a schedule's factor).
-    public mutating func update(parameters: inout [Float], gradientSum: UnsafeBufferPointer<Float>, count: Int,
+    public mutating func update(parameters w: UnsafeMutableBufferPointer<Float>, gradientSum: UnsafeBufferPointer<Float>, count: Int,
                                 learningRateScale: Float = 1) {
-        precondition(gradientSum.count == parameters.count,
-                     "gradient has \(gradientSum.count) values for \(parameters.count) parameters")
+        precondition(gradientSum.count == w.count, "gradient has \(gradientSum.count) values for \(w.count) parameters")
+        precondition(firstMoment.isEmpty || firstMoment.count == w.count, "optimiser state of \(firstMoment.count) values for \(w.count) parameters")
         guard count > 0 else { return }
         step += 1
         let c = configuration
         let scale = 1 / Float(count)
         let alpha = c.learningRate * learningRateScale
-        parameters.withUnsafeMutableBufferPointer { w in
-            switch c.kind {
-            case .sgd:
-                for i in 0..<w.count { w[i] -= alpha * (gradientSum[i] * scale) }
-            case .momentum:
-                firstMoment.withUnsafeMutableBufferPointer { v in
-                    for i in 0..<w.count {
-                        v[i] = c.momentum * v[i] + gradientSum[i] * scale
-                        w[i] -= alpha * v[i]
-                    }
+        switch c.kind {
+        case .sgd:
+            for i in 0..<w.count { w[i] -= alpha * (gradientSum[i] * scale) }
+        case .momentum:
+            firstMoment.withUnsafeMutableBufferPointer { v in
+                for i in 0..<w.count {
+                    v[i] = c.momentum * v[i] + gradientSum[i] * scale
+                    w[i] -= alpha * v[i]
                 }
-            case .adam:
-                // The bias corrections are computed in Double and rounded once, the same everywhere.
-                let correction1 = Float(1 - pow(Double(c.beta1), Double(step)))
-                let correction2 = Float(1 - pow(Double(c.beta2), Double(step)))
-                firstMoment.withUnsafeMutableBufferPointer { m in
-                    secondMoment.withUnsafeMutableBufferPointer { s in
-                        for i in 0..<w.count {
-                            let g = gradientSum[i] * scale
-                            m[i] = c.beta1 * m[i] + (1 - c.beta1) * g
-                            s[i] = c.beta2 * s[i] + (1 - c.beta2) * g * g
-                            let mHat = m[i] / correction1, sHat = s[i] / correction2
-                            w[i] -= alpha * mHat / (sHat.squareRoot() + c.epsilon)
-                        }
+            }
+        case .adam:
+            // The bias corrections are computed in Double and rounded once, the same everywhere.
+            let correction1 = Float(1 - pow(Double(c.beta1), Double(step)))
+            let correction2 = Float(1 - pow(Double(c.beta2), Double(step)))
+            firstMoment.withUnsafeMutableBufferPointer { m in
+                secondMoment.withUnsafeMutableBufferPointer { s in
+                    for i in 0..<w.count {
+                        let g = gradientSum[i] * scale
+                        m[i] = c.beta1 * m[i] + (1 - c.beta1) * g
+                        s[i] = c.beta2 * s[i] + (1 - c.beta2) * g * g
+                        let mHat = m[i] / correction1, sHat = s[i] / correction2
+                        w[i] -= alpha * mHat / (sHat.squareRoot() + c.epsilon)
                     }
                 }
             }

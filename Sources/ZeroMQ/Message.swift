@@ -116,6 +116,14 @@ public final class Message {
 
     /// The bytes as UTF-8 text (invalid sequences are replaced).
     public var string: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+
+    /// A metadata property of a received message, such as "Peer-Address" (the remote IP of
+    /// a tcp connection) or "User-Id" (what ZAP said of the peer); nil when it has none.
+    /// The corresponding C function is `zmq_msg_gets`.
+    public func property(_ name: String) -> String? {
+        guard let value = zmq_msg_gets(pointer, name) else { return nil }
+        return String(cString: value)
+    }
 }
 
 /// The owner of a zero-copy `[Element]`: an immutable copy of the array (which shares its

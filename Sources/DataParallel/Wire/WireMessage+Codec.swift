@@ -18,6 +18,8 @@ extension WireMessage {
             w.string(h.coreType)
             w.int(h.threads)
             w.string(h.expectedShape)
+            w.string(h.peerAddress)
+            w.blob(h.peerKey)
         case .welcome(let m):
             w.int(m.workerIndex)
             w.string(m.settings)
@@ -42,18 +44,34 @@ extension WireMessage {
             w.int(s.position.step)
             w.int(s.nodes.count)
             for n in s.nodes { w.int(n.first); w.int(n.size) }
-            payloads.append(s.parameters)
-        case .gradient(let g):
-            w.f64(g.computeSeconds)
-            w.int(g.nodes.count)
-            for n in g.nodes {
-                w.int(n.node.first)
-                w.int(n.node.size)
-                w.int(n.statistics.count)
-                w.int(n.statistics.correct)
-                w.f64(n.statistics.lossSum)
-                payloads.append(n.values)
+            w.f64(Double(s.learningRateScale))
+            w.int(s.owners.count)
+            for o in s.owners {
+                w.string(o.link.address)
+                w.blob(o.link.key)
+                w.int(o.range.lowerBound)
+                w.int(o.range.count)
             }
+            w.int(s.rank)
+            w.u64(s.basis)
+            w.u8((s.parameters == nil ? 0 : 1) | (s.state == nil ? 0 : 2))
+            if let p = s.parameters { payloads.append(p) }
+            if let state = s.state {
+                w.int(state.step)
+                payloads += [state.firstMoment, state.secondMoment]
+            }
+        case .gradient(let g):
+            Self.encode(g, &w, &payloads)
+        case .part(let p):
+            w.int(p.rank)
+            Self.encode(p.sums, &w, &payloads)
+        case .slice(let u):
+            w.int(u.rank)
+            w.int(u.first)
+            payloads.append(u.values)
+        case .unreachable(let ranks):
+            w.int(ranks.count)
+            for r in ranks { w.int(r) }
         case .heartbeat:
             break
         case .goodbye(let reason), .shutdown(let reason), .error(let reason):
@@ -62,10 +80,25 @@ extension WireMessage {
         return WireFrames(head: w.bytes, payloads: payloads)
     }
 
+    private static func encode(_ g: GradientReply, _ w: inout WireWriter, _ payloads: inout [[Float]]) {
+        w.f64(g.computeSeconds)
+        w.int(g.first)
+        w.int(g.nodes.count)
+        for n in g.nodes {
+            w.int(n.node.first)
+            w.int(n.node.size)
+            w.int(n.statistics.count)
+            w.int(n.statistics.correct)
+            w.f64(n.statistics.lossSum)
+            payloads.append(n.values)
+        }
+    }
+
     private var headEstimate: Int {
         switch body {
-        case .step(let s): s.nodes.count * 8 + 16
-        case .gradient(let g): g.nodes.count * 28 + 16
+        case .step(let s): s.nodes.count * 8 + s.owners.reduce(0) { $0 + $1.link.address.utf8.count + $1.link.key.count + 16 } + 48
+        case .gradient(let g): g.nodes.count * 28 + 24
+        case .part(let p): p.sums.nodes.count * 28 + 28
         case .shards(let d): d.shards.reduce(0) { $0 + $1.labels.count + $1.pixels.count + 16 }
         default: 64
         }
@@ -112,7 +145,8 @@ extension WireMessage {
         case .hello:
             body = .hello(Hello(protocolVersion: try r.u16("hello version"), name: try r.string("name"),
                                 coreType: try r.string("core type"), threads: try r.int("threads"),
-                                expectedShape: try r.string("expected shape")))
+                                expectedShape: try r.string("expected shape"), peerAddress: try r.string("peer address"),
+                                peerKey: try r.blob("peer key")))
         case .welcome:
             body = .welcome(Welcome(workerIndex: try r.int("worker index"), settings: try r.string("settings"),
                                     architecture: try r.string("architecture"), shardCount: try r.int("shard count"),
@@ -134,19 +168,40 @@ extension WireMessage {
             let n = try r.count("nodes", elementSize: 8)
             var nodes: [TreeNode] = []
             for _ in 0..<n { nodes.append(try Self.node(&r)) }
-            body = .step(StepOrder(position: position, nodes: nodes, parameters: try payload("parameters", finite: false)))
-        case .gradient:
-            let seconds = try r.f64("compute seconds")
-            let n = try r.count("nodes", elementSize: 24)
-            var nodes: [GradientReply.Node] = []
-            for _ in 0..<n {
-                let node = try Self.node(&r)
-                let count = try r.int("sample count"), correct = try r.int("correct count")
-                let loss = try r.f64("loss sum")
-                nodes.append(.init(node: node, statistics: BatchStatistics(lossSum: loss, correct: correct, count: count),
-                                   values: try payload("node \(node.first)+\(node.size)", finite: true)))
+            let scale = try r.f64("learning rate scale")
+            guard scale.isFinite, Double(Float(scale)) == scale else { throw WireError("learning rate scale \(scale) is not a finite Float32") }
+            let ownerCount = try r.count("slice owners", elementSize: 16)
+            var owners: [SliceOwner] = []
+            for _ in 0..<ownerCount {
+                let address = try r.string("owner address"), key = try r.blob("owner key")
+                guard key.isEmpty || key.count == 32 else { throw WireError("an owner's key has \(key.count) bytes, not 32") }
+                owners.append(SliceOwner(link: PeerLink(address: address, key: key), range: try Self.range(&r, "owner slice")))
             }
-            body = .gradient(GradientReply(nodes: nodes, computeSeconds: seconds))
+            let rank = try r.int("rank")
+            let basis = try r.u64("basis")
+            let carries = try r.u8("carried arrays")
+            guard carries <= 3 else { throw WireError("unknown carried arrays \(carries)") }
+            let parameters = carries & 1 != 0 ? try payload("parameters", finite: false) : nil
+            var state: SliceState?
+            if carries & 2 != 0 {
+                state = SliceState(step: try r.int("optimiser step"), firstMoment: try payload("first moment", finite: false),
+                                   secondMoment: try payload("second moment", finite: false))
+            }
+            body = .step(StepOrder(position: position, nodes: nodes, parameters: parameters, learningRateScale: Float(scale),
+                                   owners: owners, rank: rank, basis: basis, state: state))
+        case .gradient:
+            body = .gradient(try Self.gradient(&r, payload))
+        case .part:
+            let rank = try r.int("rank")
+            body = .part(Part(rank: rank, sums: try Self.gradient(&r, payload)))
+        case .slice:
+            let rank = try r.int("rank"), first = try r.int("slice first")
+            body = .slice(SliceUpdate(rank: rank, first: first, values: try payload("slice", finite: true)))
+        case .unreachable:
+            let n = try r.count("ranks", elementSize: 4)
+            var ranks: [Int] = []
+            for _ in 0..<n { ranks.append(try r.int("rank")) }
+            body = .unreachable(ranks)
         case .heartbeat:
             body = .heartbeat
         case .goodbye:
@@ -158,6 +213,28 @@ extension WireMessage {
         }
         try r.finish("a \(kind) message")
         guard frames.isEmpty else { throw WireError("\(frames.count) unexpected frames after a \(kind) message") }
+    }
+
+    private static func gradient(_ r: inout WireReader, _ payload: (String, Bool) throws -> [Float]) throws -> GradientReply {
+        let seconds = try r.f64("compute seconds")
+        let first = try r.int("first parameter")
+        guard first <= 1 << 30 else { throw WireError("first parameter \(first) is out of range") }
+        let n = try r.count("nodes", elementSize: 24)
+        var nodes: [GradientReply.Node] = []
+        for _ in 0..<n {
+            let node = try Self.node(&r)
+            let count = try r.int("sample count"), correct = try r.int("correct count")
+            let loss = try r.f64("loss sum")
+            nodes.append(.init(node: node, statistics: BatchStatistics(lossSum: loss, correct: correct, count: count),
+                               values: try payload("node \(node.first)+\(node.size)", true)))
+        }
+        return GradientReply(nodes: nodes, first: first, computeSeconds: seconds)
+    }
+
+    private static func range(_ r: inout WireReader, _ what: String) throws -> Range<Int> {
+        let first = try r.int("\(what) first"), count = try r.int("\(what) count")
+        guard first <= 1 << 30, count <= 1 << 30 else { throw WireError("\(what) \(first)+\(count) is out of range") }
+        return first..<(first + count)
     }
 
     private static func node(_ r: inout WireReader) throws -> TreeNode {

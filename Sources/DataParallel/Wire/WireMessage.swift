@@ -1,6 +1,7 @@
 import NeuralNetwork
 
-/// The coordinator–worker protocol.
+/// The protocol between the coordinator and its workers, and between workers (the sliced
+/// exchange: `part`, `slice`).
 ///
 /// Every message is one ZeroMQ multipart message (`WireFrames`): a head frame, then the
 /// Float32 arrays of a step (its parameters) or of a gradient (one sum per node), each a
@@ -19,11 +20,11 @@ import NeuralNetwork
 /// reading and throws `WireError`; it never traps.
 public struct WireMessage: Equatable, Sendable {
     public static let magic: UInt32 = 0x5354_4744
-    public static let protocolVersion: UInt16 = 3
+    public static let protocolVersion: UInt16 = 4
     public static let headerSize = 24
 
     public enum Kind: UInt8, Sendable, CaseIterable {
-        case hello = 1, welcome, shards, step, gradient, heartbeat, goodbye, shutdown, error
+        case hello = 1, welcome, shards, step, gradient, heartbeat, goodbye, shutdown, error, part, slice, unreachable
     }
 
     public var run: UInt64
@@ -55,6 +56,12 @@ public struct WireMessage: Equatable, Sendable {
         case shutdown(String)
         /// Either way: your last message was refused, and why.
         case error(String)
+        /// Worker → worker (sliced): the sender's node sums, restricted to the receiver's slice.
+        case part(Part)
+        /// Worker → worker (sliced): the owner's slice of the parameters after the update.
+        case slice(SliceUpdate)
+        /// Worker → coordinator (sliced): these ranks' parts or slices did not come in time.
+        case unreachable([Int])
 
         public var kind: Kind {
             switch self {
@@ -67,6 +74,9 @@ public struct WireMessage: Equatable, Sendable {
             case .goodbye: .goodbye
             case .shutdown: .shutdown
             case .error: .error
+            case .part: .part
+            case .slice: .slice
+            case .unreachable: .unreachable
             }
         }
     }
@@ -79,14 +89,21 @@ public struct WireMessage: Equatable, Sendable {
         public var threads: Int
         /// The model shape the worker expects, as layer sizes ("784,128,10"), or "" for any.
         public var expectedShape: String
+        /// Where other workers reach it (its bound peer socket; `tcp://0.0.0.0:P` means "the
+        /// host I connect to you from, port P"), and the CURVE public key that socket proves
+        /// (empty when the run is --insecure).
+        public var peerAddress: String
+        public var peerKey: [UInt8]
 
         public init(protocolVersion: UInt16 = WireMessage.protocolVersion, name: String, coreType: String,
-                    threads: Int = 1, expectedShape: String = "") {
+                    threads: Int = 1, expectedShape: String = "", peerAddress: String = "", peerKey: [UInt8] = []) {
             self.protocolVersion = protocolVersion
             self.name = name
             self.coreType = coreType
             self.threads = threads
             self.expectedShape = expectedShape
+            self.peerAddress = peerAddress
+            self.peerKey = peerKey
         }
     }
 
@@ -143,17 +160,59 @@ public struct WireMessage: Equatable, Sendable {
         }
     }
 
+    /// One owner of a slice in the sliced exchange: where its peer socket is, the CURVE
+    /// key it proves (empty without CURVE), and the parameters it owns.
+    public struct SliceOwner: Equatable, Sendable {
+        public var link: PeerLink
+        public var range: Range<Int>
+
+        public init(link: PeerLink, range: Range<Int>) {
+            self.link = link
+            self.range = range
+        }
+    }
+
+    /// An owner's optimiser state for its slice: t, then v (momentum) or m and s (Adam).
+    public struct SliceState: Equatable, Sendable {
+        public var step: Int
+        public var firstMoment: [Float]
+        public var secondMoment: [Float]
+
+        public init(step: Int, firstMoment: [Float], secondMoment: [Float]) {
+            self.step = step
+            self.firstMoment = firstMoment
+            self.secondMoment = secondMoment
+        }
+    }
+
+    /// A step: the nodes to compute at a position. With the star, the parameters come with
+    /// every order (one array, the same bytes, shared by every worker's frames) and the
+    /// worker answers with its node sums. With the sliced exchange, `owners` lists every
+    /// worker's slice in rank order and `rank` is this worker's; the parameters (and this
+    /// worker's slice state) come only when the workers' own copies may differ from the
+    /// coordinator's (the first step, a redo, a change of members), and otherwise the worker
+    /// computes with the parameters the all-gather of order `basis` left it.
     public struct StepOrder: Equatable, Sendable {
         public var position: StepPosition
         public var nodes: [TreeNode]
-        /// The parameters to compute with: a frame of their own, the same array (so the same
-        /// bytes, never copied) for every worker of a step.
-        public var parameters: [Float]
+        /// The factor of α for this step's update (the owners apply it in the sliced exchange).
+        public var learningRateScale: Float
+        public var owners: [SliceOwner]
+        public var rank: Int
+        public var basis: UInt64
+        public var parameters: [Float]?
+        public var state: SliceState?
 
-        public init(position: StepPosition, nodes: [TreeNode], parameters: [Float]) {
+        public init(position: StepPosition, nodes: [TreeNode], parameters: [Float]?, learningRateScale: Float = 1,
+                    owners: [SliceOwner] = [], rank: Int = 0, basis: UInt64 = 0, state: SliceState? = nil) {
             self.position = position
             self.nodes = nodes
             self.parameters = parameters
+            self.learningRateScale = learningRateScale
+            self.owners = owners
+            self.rank = rank
+            self.basis = basis
+            self.state = state
         }
     }
 
@@ -173,12 +232,40 @@ public struct WireMessage: Equatable, Sendable {
         }
 
         public var nodes: [Node]
+        /// The index of the first parameter the sums' values stand for: 0 for whole sums (the
+        /// star), a slice's first index in the sliced exchange.
+        public var first: Int
         /// Seconds the worker spent computing.
         public var computeSeconds: Double
 
-        public init(nodes: [Node], computeSeconds: Double) {
+        public init(nodes: [Node], first: Int = 0, computeSeconds: Double) {
             self.nodes = nodes
+            self.first = first
             self.computeSeconds = computeSeconds
+        }
+    }
+
+    /// A worker's node sums restricted to the receiver's slice, and the sender's rank.
+    public struct Part: Equatable, Sendable {
+        public var rank: Int
+        public var sums: GradientReply
+
+        public init(rank: Int, sums: GradientReply) {
+            self.rank = rank
+            self.sums = sums
+        }
+    }
+
+    /// An owner's updated slice of the parameters, from index `first`.
+    public struct SliceUpdate: Equatable, Sendable {
+        public var rank: Int
+        public var first: Int
+        public var values: [Float]
+
+        public init(rank: Int, first: Int, values: [Float]) {
+            self.rank = rank
+            self.first = first
+            self.values = values
         }
     }
 }

@@ -3,6 +3,8 @@ import DataParallel
 import Foundation
 import ZeroMQ
 
+extension ExchangeKind: ExpressibleByArgument {}
+
 /// Flags of the coordinator side, shared by `coordinator` and `launch`.
 struct CoordinatorOptions: ParsableArguments {
     @Option(help: "Workers to wait for before training starts.")
@@ -19,6 +21,9 @@ struct CoordinatorOptions: ParsableArguments {
 
     @Option(name: .customLong("max-workers"), help: ArgumentHelp("The most workers in the run at once; more hellos are refused (default: 4 × --workers).", valueName: "n"))
     var maxWorkers: Int?
+
+    @Option(help: ArgumentHelp("How the gradients travel: sliced (workers own slices of the parameters, reduce-scatter and all-gather them among themselves; the coordinator's link carries about M bytes a step whatever the number of workers, M being the parameters' size) or star (the coordinator sends every worker the parameters and receives every worker's sums: about 2·N·M a step). Both give the same weights, bit for bit. Default sliced: across machines it is several times faster from 2 workers on (see the README's figures); on one machine the two are close.", valueName: "star|sliced"))
+    var exchange: ExchangeKind = .sliced
 
     @Flag(name: .customLong("allow-mixed-kernels"), help: "Admit workers whose OpenBLAS core type differs from the coordinator's (results are then no longer bit-exact).")
     var allowMixedKernels = false
@@ -38,7 +43,7 @@ struct CoordinatorOptions: ParsableArguments {
         CoordinatorConfiguration(workers: workers, joinTimeout: joinTimeout, heartbeatInterval: heartbeatInterval,
                                  heartbeatTimeout: heartbeatTimeout, coreType: coreType, allowMixedKernels: allowMixedKernels,
                                  runID: UInt64(UInt32(truncatingIfNeeded: getpid())) << 32 | UInt64(UInt32(truncatingIfNeeded: time(nil))),
-                                 maximumWorkers: maxWorkers)
+                                 maximumWorkers: maxWorkers, exchange: exchange)
     }
 }
 

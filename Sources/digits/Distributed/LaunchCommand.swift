@@ -58,8 +58,10 @@ extension Digits {
                 let executable = workerExecutable ?? ChildProcess.currentExecutable
                 for i in 1...coordinator.workers {
                     let name = "worker-\(i)"
+                    // Peer sockets beside the coordinator's: the same private directory, or loopback.
+                    let peerBind = transport == "ipc" ? "ipc://\(directory.path)/\(name).ipc" : "tcp://127.0.0.1:*"
                     children.append(try ChildProcess(name: name, executable: executable, arguments: [
-                        "worker", "--connect", endpoint, "--name", name, "--quiet",
+                        "worker", "--connect", endpoint, "--name", name, "--quiet", "--peer-bind", peerBind,
                         "--timeout", String(max(coordinator.joinTimeout, coordinator.heartbeatTimeout) + 5),
                     ] + credential, environment: environment))
                 }

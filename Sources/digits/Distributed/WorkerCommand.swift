@@ -19,6 +19,9 @@ extension Digits {
         @Option(help: "The coordinator's address: tcp://HOST:PORT or ipc://PATH.")
         var connect: String = "tcp://127.0.0.1:5555"
 
+        @Option(name: .customLong("peer-bind"), help: ArgumentHelp("Where the other workers reach this one in the sliced exchange: tcp://*:PORT (every interface; the coordinator tells the others the address it sees this worker connect from), tcp://ADDRESS:PORT, or ipc://PATH. Port 0 or * picks a free one. Open it to the other workers' hosts.", valueName: "address"))
+        var peerBind: String = "tcp://*:0"
+
         @Option(help: "This worker's name, unique in the run (default: host-pid).")
         var name: String?
 
@@ -76,7 +79,7 @@ extension Digits {
             } else if let tokenFile {
                 curve = try TokenFile.read(tokenFile).workerCurve()
             }
-            let transport = try ZeroMQWorkerTransport(connect: connect, curve: curve)
+            let transport = try ZeroMQWorkerTransport(connect: connect, curve: curve, peerBind: peerBind)
             let runner = WorkerRunner(transport: transport,
                                       configuration: .init(name: workerName, coreType: BLAS.coreType, expectedShape: expectShape, timeout: timeout, threads: threads),
                                       log: { log($0) })
