@@ -134,9 +134,6 @@ extension Coordinator {
         if workers.count >= configuration.maximumWorkers {
             return "the run is full: \(workers.count) workers, at most \(configuration.maximumWorkers) (--max-workers)"
         }
-        if configuration.exchange == .sliced && member.link == nil {
-            return "other workers cannot reach it: its hello gives no usable peer address (\(escapedForLog(hello.peerAddress, limit: 64))); start it with --peer-bind tcp://ITS-ADDRESS:PORT"
-        }
         if hello.protocolVersion != WireMessage.protocolVersion {
             return "it speaks protocol version \(hello.protocolVersion), the coordinator speaks version \(WireMessage.protocolVersion)"
         }
@@ -145,6 +142,9 @@ extension Coordinator {
         }
         if hello.coreType != configuration.coreType && !configuration.allowMixedKernels {
             return "its BLAS core type is \(escapedForLog(hello.coreType, limit: 32)), the coordinator's is \(configuration.coreType); results would not be bit-exact. Set OPENBLAS_CORETYPE=\(configuration.coreType) on the worker, or start the coordinator with --allow-mixed-kernels"
+        }
+        if configuration.exchange == .sliced && member.link == nil {
+            return "other workers cannot reach it: its hello gives no usable peer address (\(escapedForLog(hello.peerAddress, limit: 64))); start it with --peer-bind tcp://ITS-ADDRESS:PORT"
         }
         return nil
     }

@@ -94,6 +94,7 @@ extension Coordinator {
         var firstReply: Double?
         var lastReply = orders.sent
         var slowestCompute = 0.0
+        var complaints = Complaints()
         while replies.count < orders.assignments.count {
             // Workers that have replied hear from us while we wait for a slow one, or they
             // would reach their own timeout just as we drop it.
@@ -116,9 +117,23 @@ extension Coordinator {
                 }
                 throw Redo(reason: "workers did not answer in time")
             }
+            if let verdict = complaints.verdict(now: now, ranks: orders.ranks) {
+                judge(verdict, orders: orders)
+                throw Redo(reason: "a worker could not reach another")
+            }
             try pollAbort()
-            guard let (peer, arrival) = try transport.receive(timeout: min(deadline - now, configuration.heartbeatInterval)) else { continue }
+            let wake = min(deadline, complaints.judgeAt ?? deadline) - now
+            guard let (peer, arrival) = try transport.receive(timeout: min(wake, configuration.heartbeatInterval)) else { continue }
             let arrived = Clock.now()
+            // A complaint may come from a worker that has replied already (its slice is
+            // reduced, another's is what it misses).
+            if orders.assignments[peer] != nil, case .message(let message) = arrival, message.run == configuration.runID,
+               message.step == orders.number, case .unreachable(let ranks) = message.body {
+                let named = ranks.filter { orders.ranks.indices.contains($0) }.map { orders.ranks[$0] }
+                complaints.add(from: peer, naming: Set(named).subtracting([peer]), now: arrived,
+                               window: configuration.heartbeatTimeout / 4)
+                continue
+            }
             guard let assignment = orders.assignments[peer], replies[peer] == nil, let worker = workers.first(where: { $0.peer == peer }) else {
                 handleOutOfStep(peer: peer, arrival: arrival, now: arrived)
                 try redoIfLost(orders, except: replies)
@@ -144,14 +159,11 @@ extension Coordinator {
                 firstReply = firstReply ?? arrived
                 lastReply = arrived
                 slowestCompute = max(slowestCompute, reply.computeSeconds)
-            case .gradient, .unreachable:
-                continue // about an attempt that was redone
-            case .unreachable(let ranks) where message.step == orders.number:
-                blame(unreachable: ranks, reporter: worker, orders: orders)
-                throw Redo(reason: "a worker could not reach another")
             case .error(let reason) where message.step == orders.number:
                 drop(peer, reason: "it could not do the step: \(escapedForLog(reason))")
                 throw Redo(reason: "a worker could not do the step")
+            case .gradient, .unreachable, .error:
+                continue // about an attempt that was redone
             default:
                 handleOutOfStep(peer: peer, arrival: arrival, now: arrived)
                 try redoIfLost(orders, except: replies)
@@ -172,18 +184,12 @@ extension Coordinator {
         return result
     }
 
-    /// A worker says it did not hear from the workers of these ranks in time. They are
-    /// dropped, named; but when it names every other worker of three or more, its own link is
-    /// the likelier fault, and it goes instead.
-    func blame(unreachable ranks: [Int], reporter: Member, orders: Orders) {
-        let named = Set(ranks.filter { orders.ranks.indices.contains($0) }.map { orders.ranks[$0] }).subtracting([reporter.peer])
-        let names = named.compactMap { p in members.first { $0.peer == p }?.name }.sorted().joined(separator: ", ")
-        if named.isEmpty || (orders.ranks.count >= 3 && named.count == orders.ranks.count - 1) {
-            drop(reporter.peer, reason: "it cannot reach the other workers (\(names.isEmpty ? "none named" : names)) though it reaches the coordinator: check that their peer ports are open to it")
-        } else {
-            for p in named {
-                drop(p, reason: "worker \(reporter.name) cannot reach it though it reaches the coordinator: check that its peer port (--peer-bind) is open to the other workers")
-            }
+    /// Drops the workers the complaints blame, naming who could not reach them.
+    func judge(_ verdict: Complaints.Verdict, orders: Orders) {
+        func name(_ p: Peer) -> String { members.first { $0.peer == p }?.name ?? p.description }
+        for p in orders.ranks where verdict.guilty.contains(p) {
+            let by = verdict.accusers[p, default: []].map(name).sorted().joined(separator: ", ")
+            drop(p, reason: "worker\(verdict.accusers[p, default: []].count > 1 ? "s" : "") \(by) cannot reach it though \(verdict.accusers[p, default: []].count > 1 ? "they reach" : "it reaches") the coordinator: check that its peer port (--peer-bind) is open to the other workers")
         }
     }
 
@@ -213,12 +219,49 @@ extension Coordinator {
                 return "node \(n.node.first)+\(n.node.size) claims \(s.count) samples and \(s.correct) correct (at most \(maximum))"
             }
             guard n.values.count == (s.count == 0 ? 0 : expected.replyCount) else {
-                return "node \(n.node.first)+\(n.node.size) has \(n.values.count) values, \(expected.replyCount) were asked for"
+                let asked = expected.replyCount == architecture.parameterCount
+                    ? "the model has \(expected.replyCount) parameters" : "its slice has \(expected.replyCount)"
+                return "node \(n.node.first)+\(n.node.size) has \(n.values.count) values, \(asked)"
             }
             guard s.lossSum.isFinite, s.lossSum >= 0 else {
                 return "node \(n.node.first)+\(n.node.size) has a NaN, infinite or negative loss sum (\(s.lossSum))"
             }
         }
         return nil
+    }
+}
+
+/// The sliced exchange's "I cannot hear from these owners" reports of one attempt. The first
+/// opens a short window in which the others' come in (each worker reports half a timeout
+/// after its order, so they arrive together); then whoever most complainers name is at fault:
+/// a worker whose own link is down names everyone and is named by everyone, a dead one is
+/// named by all and names nobody. A tie (two workers that cannot reach each other) drops the
+/// later of them in rank order, so that one goes, and always the same one.
+struct Complaints {
+    private(set) var judgeAt: Double?
+    private var named: [Peer: Set<Peer>] = [:]   // complainer → whom it names
+
+    struct Verdict {
+        let guilty: Set<Peer>
+        let accusers: [Peer: Set<Peer>]
+    }
+
+    mutating func add(from complainer: Peer, naming: Set<Peer>, now: Double, window: Double) {
+        named[complainer, default: []].formUnion(naming)
+        judgeAt = judgeAt ?? now + window
+    }
+
+    /// The verdict once the window has passed, or every worker of the attempt has complained.
+    func verdict(now: Double, ranks: [Peer]) -> Verdict? {
+        guard let judgeAt, now >= judgeAt || Set(ranks).isSubset(of: Set(named.keys)) else { return nil }
+        var accusers: [Peer: Set<Peer>] = [:]
+        for (complainer, peers) in named { for p in peers { accusers[p, default: []].insert(complainer) } }
+        let most = accusers.values.map(\.count).max() ?? 0
+        var guilty = Set(accusers.filter { $0.value.count == most }.keys)
+        // Everyone blamed also complains of the others: a tie, which the last in rank order loses.
+        if guilty.count > 1, guilty.allSatisfy({ named[$0] != nil }), let last = ranks.last(where: guilty.contains) {
+            guilty = [last]
+        }
+        return Verdict(guilty: guilty, accusers: accusers)
     }
 }

@@ -23,7 +23,7 @@ public struct CoordinatorConfiguration: Sendable {
 
     public init(workers: Int, joinTimeout: Double = 60, heartbeatInterval: Double = 0.5, heartbeatTimeout: Double = 5,
                 coreType: String, allowMixedKernels: Bool = false, runID: UInt64, maximumWorkers: Int? = nil,
-                exchange: ExchangeKind = .sliced) {
+                exchange: ExchangeKind = .star) {
         self.workers = workers
         self.exchange = exchange
         self.maximumWorkers = maximumWorkers ?? Self.defaultMaximumWorkers(for: workers)

@@ -34,6 +34,15 @@ public final class InMemoryHub: @unchecked Sendable {
     }
 
     static func address(_ name: String) -> String { "mem://\(name)" }
+    private var unreachable: Set<String> = []
+
+    /// Makes a worker's peer socket unreachable: what other workers send it is lost, while
+    /// its link to the coordinator works (a firewall that blocks only the peer port).
+    public func blockPeerSocket(of name: String) {
+        condition.lock()
+        unreachable.insert(Self.address(name))
+        condition.unlock()
+    }
 
     /// Puts frames in a worker's peer queue as if another worker had sent them.
     public func injectToPeerSocket(of name: String, _ frames: WireFrames) {
@@ -104,7 +113,8 @@ public final class InMemoryHub: @unchecked Sendable {
             hub.condition.lock()
             defer { hub.condition.unlock() }
             let target = Peer(id: Array(other.address.dropFirst("mem://".count).utf8))
-            guard !hub.disconnected.contains(peer), !hub.disconnected.contains(target), hub.toPeerSockets[other.address] != nil else { return }
+            guard !hub.disconnected.contains(peer), !hub.disconnected.contains(target), !hub.unreachable.contains(other.address),
+                  hub.toPeerSockets[other.address] != nil else { return }
             hub.toPeerSockets[other.address]!.append(frames)
             hub.condition.broadcast()
         }

@@ -7,7 +7,7 @@ import XCTest
 /// Who may join and what a peer can do to the log: duplicate names, a full run, joiners that
 /// never answer, names with control characters, floods of bad frames.
 extension CoordinatorTests {
-    func hello(_ name: String) -> WireFrames { WireMessage(run: 0, .hello(.init(name: name, coreType: "Test"))).encoded() }
+    func hello(_ name: String) -> WireFrames { WireMessage(run: 0, .hello(.init(name: name, coreType: "Test", peerAddress: "mem://\(name)"))).encoded() }
 
     func testJoin_DuplicateName_IsRefusedNamingTheName() throws {
         let hub = InMemoryHub()

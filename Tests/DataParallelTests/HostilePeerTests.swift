@@ -100,7 +100,7 @@ private struct Mallory {
             case .step(let order):
                 guard let misdeed = misdeeds.first else { continue }
                 misdeeds.removeFirst()
-                let p = order.parameters.count
+                let p = order.parameters?.count ?? 0
                 var nodes = order.nodes.map { WireMessage.GradientReply.Node(node: $0, statistics: BatchStatistics(lossSum: 1, correct: 1, count: 32), values: [Float](repeating: 0.01, count: p)) }
                 switch misdeed {
                 case "wrong block": nodes[0].node = TreeNode(first: nodes[0].node.first + nodes[0].node.size, size: nodes[0].node.size)
