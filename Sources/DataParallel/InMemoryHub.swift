@@ -126,7 +126,7 @@ public final class InMemoryHub: @unchecked Sendable {
             let taken = hub.wait(timeout: timeout) { () -> (Sender, WireFrames)? in
                 guard !hub.disconnected.contains(peer) else { return nil }
                 if let queue = hub.toWorkers[peer], !queue.isEmpty { return (.coordinator, hub.toWorkers[peer]!.removeFirst()) }
-                if let queue = hub.toPeerSockets[address], !queue.isEmpty { return (.peer, hub.toPeerSockets[address]!.removeFirst()) }
+                if let queue = hub.toPeerSockets[address], !queue.isEmpty { return (.peer(key: []), hub.toPeerSockets[address]!.removeFirst()) }
                 return nil
             }
             return taken.map { ($0.0, Arrival.decoding($0.1)) }

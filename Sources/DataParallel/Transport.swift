@@ -87,8 +87,10 @@ public struct PeerLink: Hashable, Sendable {
 /// Who sent an arrival to a worker.
 public enum Sender: Sendable, Equatable {
     case coordinator
-    /// Another worker, through this worker's peer socket.
-    case peer
+    /// Another worker, through this worker's peer socket, proving this CURVE public key
+    /// (empty when the run is --insecure). Only the key says who sent it: a message is taken
+    /// only when it is the key the coordinator listed for the rank it claims.
+    case peer(key: [UInt8])
 }
 
 /// A worker's end of the exchange: the coordinator, and the other workers of the run (in the
@@ -99,8 +101,7 @@ public protocol WorkerTransport: AnyObject {
     func send(_ message: WireMessage) throws
     /// Sends to another worker, connecting to it first if need be.
     func send(_ message: WireMessage, to peer: PeerLink) throws
-    /// The workers of the run now: only their keys are admitted on the peer socket, and
-    /// links to any others are closed.
+    /// The workers of the run now: links to any others are closed.
     func setPeers(_ peers: [PeerLink])
     /// The next arrival from the coordinator or a peer, or nil after `timeout` seconds without one.
     func receive(timeout: Double) throws -> (sender: Sender, arrival: Arrival)?

@@ -111,9 +111,9 @@ extension WorkerRunner {
                 try transport.send(WireMessage(run: runID, step: number, .part(.init(rank: order.rank, sums: part))), to: owner.link)
             }
         }
-        let waiting = early.filter { $0.step == number }
-        early.removeAll { $0.step <= number }
-        for message in waiting { take(message) }
+        let waiting = early.filter { $0.message.step == number }
+        early.removeAll { $0.message.step <= number }
+        for (message, key) in waiting { take(message, key: key) }
         try advance()
     }
 
@@ -164,7 +164,7 @@ extension WorkerRunner {
 
     /// A message on the peer socket: a part or slice of the round in progress is taken, one
     /// of a later round kept for it, anything else refused with a logged reason.
-    func handlePeer(_ arrival: Arrival) {
+    func handlePeer(_ arrival: Arrival, key: [UInt8]) {
         guard case .message(let message) = arrival else {
             if case .refused(let refusal) = arrival { refusePeer("\(refusal)") }
             return
@@ -174,11 +174,11 @@ extension WorkerRunner {
         case .part, .slice:
             let current = round?.number ?? completedRound ?? 0
             if let round, message.step == round.number {
-                take(message)
+                take(message, key: key)
                 do { try advance() } catch { log("could not finish round \(round.number): \(error)") }
             } else if message.step > current || round == nil {
                 // A faster worker's message for an order that has not reached us yet.
-                early.append(message)
+                early.append((message, key))
                 if early.count > 4096 { early.removeFirst(early.count - 4096) }
             }
         default:
@@ -186,10 +186,20 @@ extension WorkerRunner {
         }
     }
 
-    /// Takes a part or a slice of the round in progress, if it is what its sender owes.
-    func take(_ message: WireMessage) {
+    /// Takes a part or a slice of the round in progress, if it is what its sender owes and
+    /// the sender proved the key the coordinator listed for the rank it claims.
+    func take(_ message: WireMessage, key: [UInt8]) {
         guard let round, let welcome else { return }
         let owners = round.order.owners
+        let claimed: Int
+        switch message.body {
+        case .part(let part): claimed = part.rank
+        case .slice(let update): claimed = update.rank
+        default: return
+        }
+        guard owners.indices.contains(claimed), owners[claimed].link.key == key else {
+            return refusePeer("a message claiming rank \(claimed) from a sender whose key is not that owner's: not a current member of the run")
+        }
         switch message.body {
         case .part(let part):
             guard owners.indices.contains(part.rank), part.rank != round.order.rank, round.parts[part.rank] == nil else {

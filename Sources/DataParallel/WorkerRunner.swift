@@ -56,7 +56,7 @@ public final class WorkerRunner {
     /// An order based on the round in progress, started when that round ends.
     var queued: (order: WireMessage.StepOrder, number: UInt64)?
     /// Peers' messages for rounds that have not started here yet.
-    var early: [WireMessage] = []
+    var early: [(message: WireMessage, key: [UInt8])] = []
     var peerRefusals = RefusalLog()
 
     public init(transport: WorkerTransport, configuration: Configuration, log: @escaping (String) -> Void = { _ in }) {
@@ -86,7 +86,7 @@ public final class WorkerRunner {
             var news: Arrival?
             if let (sender, arrival) = received {
                 // Peers' traffic is not news from the coordinator: its silence still counts.
-                if sender == .peer { handlePeer(arrival) } else { news = arrival }
+                if case .peer(let key) = sender { handlePeer(arrival, key: key) } else { news = arrival }
             }
             guard let arrival = news else {
                 let silent = Clock.now() - lastHeard

@@ -119,7 +119,8 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
             guard frames.count >= 2 else {
                 return (Peer(id: frames.first?.bytes ?? []), .refused(.undecodable("a message of \(frames.count) frame(s) has no head")))
             }
-            let peer = Peer(id: frames[0].bytes, host: frames[1].property("Peer-Address"))
+            // A tcp connection's remote address; over ipc the worker is on this machine.
+            let peer = Peer(id: frames[0].bytes, host: endpoint.hasPrefix("tcp://") ? frames[1].property("Peer-Address") : "127.0.0.1")
             // Ids the ROUTER makes start with a zero byte; any other was chosen by the peer,
             // which could use it to pose as another worker. (Without ROUTER_HANDOVER, libzmq
             // refuses a second connection with an id in use.)
@@ -137,11 +138,13 @@ public final class ZeroMQCoordinatorTransport: CoordinatorTransport {
 /// the worker chooses: a peer cannot take over another worker's connection by claiming its id.
 ///
 /// With CURVE, the worker makes a key pair of its own for the peer links and says its public
-/// key in its hello (over the encrypted link to the coordinator); the peer socket is a CURVE
-/// server whose ZAP handler admits only the keys of the workers the coordinator lists in its
-/// step orders (`setPeers`), and the worker connects to each of them as a CURVE client that
-/// accepts only the key the coordinator listed for it. Without CURVE (--insecure), the peer
-/// links are plain too.
+/// key in its hello (over the encrypted link to the coordinator); it connects to each other
+/// worker as a CURVE client that accepts only the key the coordinator listed for it, and its
+/// peer socket is a CURVE server that encrypts every link and hands each message over with
+/// the key its sender proved (`Sender.peer`), which the worker checks against the keys the
+/// coordinator lists in its step orders. (A ZAP allow-list would race: a peer may connect
+/// before this worker has read the order that names it, and libzmq does not retry a refused
+/// handshake.) Without CURVE (--insecure), the peer links are plain too.
 public final class ZeroMQWorkerTransport: WorkerTransport {
     public let context: Context
     let socket: Socket
@@ -179,7 +182,7 @@ public final class ZeroMQWorkerTransport: WorkerTransport {
             let keys = try CurveKeyPair.generate()
             peerKeys = keys
             // Nobody is admitted until the coordinator names the run's workers.
-            zap = try ZAPHandler(context: context, domain: "digits-peers", allowedKeys: [])
+            zap = try ZAPHandler.admittingEveryKey(context: context, domain: "digits-peers")
             try peerSocket.makeCurveServer(secretKey: keys.secretKey, zapDomain: "digits-peers")
         } else {
             peerKeys = nil
@@ -228,12 +231,7 @@ public final class ZeroMQWorkerTransport: WorkerTransport {
     public func setPeers(_ peers: [PeerLink]) {
         let now = Set(peers)
         for gone in outgoing.keys where !now.contains(gone) { outgoing[gone] = nil }
-        guard let zap else { return }
-        for peer in peers { if let key = CurveKey(bytes: peer.key) { zap.allow(key) } }
-        for gone in admitted.subtracting(now) { if let key = CurveKey(bytes: gone.key) { zap.revoke(key) } }
-        admitted = now
     }
-    var admitted: Set<PeerLink> = []
 
     public func receive(timeout: Double) throws -> (sender: Sender, arrival: Arrival)? {
         let deadline = Clock.now() + max(0, timeout)
@@ -243,10 +241,10 @@ public final class ZeroMQWorkerTransport: WorkerTransport {
                 return (.coordinator, ZeroMQCoordinatorTransport.arrival(frames[...], maximumFloats: maximumFloats))
             }
             if let frames = try peerSocket.receiveMultipart(flags: .dontWait) {
-                // [routing id, head, Float32 frames…]: who sent it is in the message, and with
-                // CURVE only a listed worker got this far.
-                guard frames.count >= 2 else { return (.peer, .refused(.undecodable("a peer message of \(frames.count) frame(s) has no head"))) }
-                return (.peer, ZeroMQCoordinatorTransport.arrival(frames.dropFirst(), maximumFloats: maximumFloats))
+                // [routing id, head, Float32 frames…]; with CURVE, the key its sender proved.
+                let key = frames.last?.property("User-Id").flatMap(Z85.decode) ?? []
+                guard frames.count >= 2 else { return (.peer(key: key), .refused(.undecodable("a peer message of \(frames.count) frame(s) has no head"))) }
+                return (.peer(key: key), ZeroMQCoordinatorTransport.arrival(frames.dropFirst(), maximumFloats: maximumFloats))
             }
             if Clock.now() >= deadline { return nil }
         }

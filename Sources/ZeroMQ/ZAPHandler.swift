@@ -27,10 +27,22 @@ public final class ZAPHandler: Sendable {
     /// Starts the handler and returns once it listens. `domain`: answer only requests for
     /// this ZAP domain (nil: any). `onRefusal` runs on the handler's thread, for every
     /// refused attempt. Throws `EADDRINUSE` if the context already has a ZAP handler.
-    public init(context: Context, domain: String? = nil, allowedKeys: some Sequence<CurveKey>,
-                onRefusal: (@Sendable (ZAPRefusal) -> Void)? = nil) throws(ZeroMQError) {
+    public convenience init(context: Context, domain: String? = nil, allowedKeys: some Sequence<CurveKey>,
+                            onRefusal: (@Sendable (ZAPRefusal) -> Void)? = nil) throws(ZeroMQError) {
+        try self.init(context: context, policy: ZAPPolicy(domain: domain, allowed: Set(allowedKeys), onRefusal: onRefusal))
+    }
+
+    /// A handler that admits every CURVE client (mechanism and domain still checked), with
+    /// its public key as the user id: for a server that decides message by message who may
+    /// speak, from each message's "User-Id" property (`Message.property`), because the keys
+    /// it trusts can change faster than clients connect.
+    public static func admittingEveryKey(context: Context, domain: String) throws(ZeroMQError) -> ZAPHandler {
+        try ZAPHandler(context: context, policy: ZAPPolicy(domain: domain, allowed: nil, onRefusal: nil))
+    }
+
+    private init(context: Context, policy: ZAPPolicy) throws(ZeroMQError) {
         self.context = context
-        policy = ZAPPolicy(domain: domain, allowed: Set(allowedKeys), onRefusal: onRefusal)
+        self.policy = policy
         controlEndpoint = "inproc://digits.zap-handler.control.\(ObjectIdentifier(policy).hashValue)"
 
         let started = StartResult()

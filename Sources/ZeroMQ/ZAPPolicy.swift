@@ -27,19 +27,20 @@ final class ZAPPolicy: @unchecked Sendable { // every mutable field is guarded b
     static let refusalLimit = 1000
 
     private let lock = NSLock()
-    private var allowed: Set<CurveKey>
+    /// The keys admitted; nil admits every CURVE key.
+    private var allowed: Set<CurveKey>?
     private var refused: [ZAPRefusal] = []
     private let domain: String?
     private let onRefusal: (@Sendable (ZAPRefusal) -> Void)?
 
-    init(domain: String?, allowed: Set<CurveKey>, onRefusal: (@Sendable (ZAPRefusal) -> Void)?) {
+    init(domain: String?, allowed: Set<CurveKey>?, onRefusal: (@Sendable (ZAPRefusal) -> Void)?) {
         self.domain = domain
         self.allowed = allowed
         self.onRefusal = onRefusal
     }
 
-    func allow(_ key: CurveKey) { lock.withLock { _ = allowed.insert(key) } }
-    func revoke(_ key: CurveKey) { lock.withLock { _ = allowed.remove(key) } }
+    func allow(_ key: CurveKey) { lock.withLock { _ = allowed?.insert(key) } }
+    func revoke(_ key: CurveKey) { lock.withLock { _ = allowed?.remove(key) } }
     var refusals: [ZAPRefusal] { lock.withLock { refused } }
 
     /// The reply frames to a request's frames: version "1.0", request id, status code
@@ -61,7 +62,7 @@ final class ZAPPolicy: @unchecked Sendable { // every mutable field is guarded b
         } else if mechanism != "CURVE" {
             reason = "mechanism \(mechanism) is not accepted, only CURVE"
         } else if let key {
-            if lock.withLock({ allowed.contains(key) }) { return reply("200", "OK", user: key.z85) }
+            if lock.withLock({ allowed?.contains(key) ?? true }) { return reply("200", "OK", user: key.z85) }
             reason = "unknown key"
         } else {
             reason = "malformed CURVE credentials"

@@ -22,7 +22,39 @@ final class WireCodecTests: XCTestCase {
                                                    parameters: []))),
         WireMessage(run: 42, .shutdown("training finished")),
         WireMessage(run: 42, .error("gradient for shard 9, which you were not given")),
+        // The sliced exchange: an order with the slicing, the parameters and the slice's state,
+        WireMessage(run: 42, step: 19, .step(.init(position: StepPosition(epoch: 2, step: 0), nodes: [TreeNode(first: 1, size: 1)],
+                                                   parameters: [1, 2, 3, 4], learningRateScale: 0.375,
+                                                   owners: [.init(link: PeerLink(address: "tcp://10.0.0.2:5556", key: [UInt8](repeating: 7, count: 32)), range: 0..<2),
+                                                            .init(link: PeerLink(address: "ipc:///tmp/w.ipc", key: []), range: 2..<4)],
+                                                   rank: 1, basis: 0, state: .init(step: 9, firstMoment: [0.5, 0.25], secondMoment: [])))),
+        // one that computes with the last round's all-gather, a part, a slice and a complaint.
+        WireMessage(run: 42, step: 20, .step(.init(position: StepPosition(epoch: 2, step: 1), nodes: [], parameters: nil,
+                                                   owners: [.init(link: PeerLink(address: "mem://a", key: []), range: 0..<4)], rank: 0, basis: 19))),
+        WireMessage(run: 42, step: 20, .part(.init(rank: 1, sums: .init(nodes: [
+            .init(node: TreeNode(first: 2, size: 2), statistics: BatchStatistics(lossSum: 1.5, correct: 3, count: 4), values: [0.5, -1]),
+        ], first: 16, computeSeconds: 0.25)))),
+        WireMessage(run: 42, step: 20, .slice(.init(rank: 2, first: 32, values: [1, -1, 0.5]))),
+        WireMessage(run: 42, step: 20, .unreachable([0, 3])),
+        WireMessage(run: 0, .hello(.init(name: "worker-b", coreType: "Zen", peerAddress: "tcp://0.0.0.0:5556", peerKey: [UInt8](repeating: 1, count: 32)))),
     ]
+
+    /// A NaN in a peer's slice, a bad learning-rate scale or a key of the wrong size is refused.
+    func testDecode_SlicedFields_AreChecked() {
+        XCTAssertThrowsError(try WireMessage(decoding: WireMessage(run: 1, step: 2, .slice(.init(rank: 0, first: 0, values: [1, .nan]))).encoded())) {
+            XCTAssertTrue("\($0)".contains("NaN"), "\($0)")
+        }
+        let badKey = WireMessage(run: 1, step: 2, .step(.init(position: .init(epoch: 0, step: 0), nodes: [], parameters: nil,
+                                                              owners: [.init(link: PeerLink(address: "x", key: [1, 2, 3]), range: 0..<1)])))
+        XCTAssertThrowsError(try WireMessage(decoding: badKey.encoded())) { XCTAssertTrue("\($0)".contains("not 32"), "\($0)") }
+        let badScale = WireMessage(run: 1, step: 2, .step(.init(position: .init(epoch: 0, step: 0), nodes: [], parameters: nil,
+                                                                learningRateScale: .infinity)))
+        XCTAssertThrowsError(try WireMessage(decoding: badScale.encoded())) { XCTAssertTrue("\($0)".contains("scale"), "\($0)") }
+        var missingState = WireMessage(run: 1, step: 2, .step(.init(position: .init(epoch: 0, step: 0), nodes: [], parameters: [1],
+                                                                    state: .init(step: 1, firstMoment: [1], secondMoment: [])))).encoded()
+        missingState.payloads.removeLast()
+        XCTAssertThrowsError(try WireMessage(decoding: missingState)) { XCTAssertTrue("\($0)".contains("second moment"), "\($0)") }
+    }
 
     func testRoundTrip_EveryMessageType() throws {
         XCTAssertEqual(Set(Self.examples.map(\.body.kind)), Set(WireMessage.Kind.allCases))
@@ -115,7 +147,9 @@ final class WireCodecTests: XCTestCase {
             do {
                 let message = try WireMessage(decoding: frames)
                 // Compared as bytes: a flipped bit can make a NaN, which is never == itself.
-                XCTAssertEqual(try WireMessage(decoding: message.encoded()).encoded(), message.encoded())
+                let again = try WireMessage(decoding: message.encoded()).encoded(), first = message.encoded()
+                XCTAssertEqual(again.head, first.head)
+                XCTAssertEqual(again.payloads.map { $0.map(\.bitPattern) }, first.payloads.map { $0.map(\.bitPattern) })
                 decoded += 1
             } catch is WireError {
                 refused += 1

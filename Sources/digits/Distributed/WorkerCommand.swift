@@ -19,8 +19,8 @@ extension Digits {
         @Option(help: "The coordinator's address: tcp://HOST:PORT or ipc://PATH.")
         var connect: String = "tcp://127.0.0.1:5555"
 
-        @Option(name: .customLong("peer-bind"), help: ArgumentHelp("Where the other workers reach this one in the sliced exchange: tcp://*:PORT (every interface; the coordinator tells the others the address it sees this worker connect from), tcp://ADDRESS:PORT, or ipc://PATH. Port 0 or * picks a free one. Open it to the other workers' hosts.", valueName: "address"))
-        var peerBind: String = "tcp://*:0"
+        @Option(name: .customLong("peer-bind"), help: ArgumentHelp("Where the other workers reach this one in the sliced exchange: tcp://*:PORT (every interface; the coordinator tells the others the address it sees this worker connect from), tcp://ADDRESS:PORT, or ipc://PATH. Port 0 or * picks a free one. Open it to the other workers' hosts. Default: tcp://*:0, or tcp://127.0.0.1:0 when --connect is ipc (every worker is on this machine).", valueName: "address"))
+        var peerBind: String?
 
         @Option(help: "This worker's name, unique in the run (default: host-pid).")
         var name: String?
@@ -79,7 +79,8 @@ extension Digits {
             } else if let tokenFile {
                 curve = try TokenFile.read(tokenFile).workerCurve()
             }
-            let transport = try ZeroMQWorkerTransport(connect: connect, curve: curve, peerBind: peerBind)
+            let transport = try ZeroMQWorkerTransport(connect: connect, curve: curve,
+                                                      peerBind: peerBind ?? (connect.hasPrefix("ipc://") ? "tcp://127.0.0.1:0" : "tcp://*:0"))
             let runner = WorkerRunner(transport: transport,
                                       configuration: .init(name: workerName, coreType: BLAS.coreType, expectedShape: expectShape, timeout: timeout, threads: threads),
                                       log: { log($0) })
