@@ -27,6 +27,13 @@ final class DistributedToolTests: XCTestCase {
         XCTAssertEqual(run.status, 0, "launch --transport tcp: \(run.stderr)")
         XCTAssertEqual(run.stderr.components(separatedBy: "its gradients travel over ZeroMQ").count - 1, 2, run.stderr)
         XCTAssertEqual(try Tool.weightBytes(out), expected, "launch --transport tcp must write the bytes of train")
+        // And on the star, over both transports.
+        for transport in ["ipc", "tcp"] {
+            let star = directory.appendingPathComponent("star-\(transport).safetensors").path
+            let run = try Tool.run(["launch", "--workers", "3", "--exchange", "star", "--transport", transport, "--out", star] + Self.flags)
+            XCTAssertEqual(run.status, 0, "launch --exchange star --transport \(transport): \(run.stderr)")
+            XCTAssertEqual(try Tool.weightBytes(star), expected, "launch --exchange star --transport \(transport) must write the bytes of train")
+        }
     }
 
     func testLaunch_SIGTERM_SavesTheModelStopsTheWorkersAndExits130() throws {

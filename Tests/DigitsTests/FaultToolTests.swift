@@ -2,9 +2,14 @@ import Foundation
 import XCTest
 
 /// Faults injected into real processes: killed, stopped and late workers, a killed
-/// coordinator resumed from its checkpoint, and CURVE refusals. In each, the final weights
-/// must be the bytes of an undisturbed `digits train` (bitwise identity is the property).
-final class FaultToolTests: XCTestCase {
+/// coordinator resumed from its checkpoint, garbage on a worker's peer socket, and CURVE
+/// refusals. In each, the final weights must be the bytes of an undisturbed `digits train`
+/// (bitwise identity is the property). They run on the default exchange (sliced), and
+/// `StarFaultToolTests` runs them again on the star.
+class FaultToolTests: XCTestCase {
+    /// Flags that choose the exchange (none: the default).
+    var exchange: [String] { [] }
+
     /// 6,000 samples in 3 shards, 2 epochs of 63 steps: long enough to disturb mid-run.
     static let flags = ["--limit", "6000", "--batch", "96", "--micro-batch", "32", "--epochs", "2", "--layers", "32",
                         "--seed", "23", "--optimizer", "adam", "--lr", "0.002"]
@@ -35,7 +40,7 @@ final class FaultToolTests: XCTestCase {
     func startCoordinator(workers: Int, extra: [String] = [], name: String = "coordinator") throws -> Process {
         try Tool.start(["coordinator", "--bind", address, "--token-file", token, "--workers", String(workers), "--heartbeat-interval", "0.1",
                         "--heartbeat-timeout", "1", "--join-timeout", "20", "--checkpoint", checkpoint, "--checkpoint-every", "5",
-                        "--out", model] + extra + Self.flags, logs: directory, name: name)
+                        "--out", model] + exchange + extra + Self.flags, logs: directory, name: name)
     }
 
     func startWorker(_ name: String, extra: [String] = []) throws -> Process {
@@ -109,6 +114,23 @@ final class FaultToolTests: XCTestCase {
         XCTAssertTrue(Tool.log(directory, "coordinator").contains("resuming from"), Tool.log(directory, "coordinator"))
     }
 
+    /// Bytes that are not ZeroMQ, sent to a worker's peer port mid-run by a stranger: the
+    /// handshake fails, nothing reaches the worker's exchange, the weights stay the same.
+    func testGarbageOnAWorkersPeerPort_ChangesNothing() throws {
+        let port = try Tool.freeLoopbackPort()
+        let coordinator = try startCoordinator(workers: 3)
+        let workers = try [("w1", ["--peer-bind", "tcp://127.0.0.1:\(port)"]), ("w2", []), ("w3", [])].map { try startWorker($0.0, extra: $0.1) }
+        wait("the first checkpoint") { FileManager.default.fileExists(atPath: checkpoint) }
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<20 {
+            let junk = (0..<(64 + round * 97)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            // A ZeroMQ greeting's signature, then junk: gets further into the handshake.
+            try Tool.sendRaw(round.isMultiple(of: 2) ? junk : [0xFF] + [UInt8](repeating: 0, count: 8) + [0x7F, 3, 1] + junk, toLoopbackPort: port)
+        }
+        try finish(coordinator, workers: workers)
+        XCTAssertFalse(Tool.log(directory, "coordinator").contains("dropped worker"), Tool.log(directory, "coordinator"))
+    }
+
     func testCurve_OnlyListedWorkersJoin_AndRefusalsAreLogged() throws {
         let keys = directory.appendingPathComponent("keys")
         let allowed = keys.appendingPathComponent("allowed")
@@ -146,5 +168,18 @@ final class FaultToolTests: XCTestCase {
         XCTAssertTrue(log.contains("it failed the CURVE handshake"), log)
         XCTAssertTrue(log.contains("worker good joined"), log)
         XCTAssertFalse(log.contains("stranger joined") || log.contains("plain joined"), log)
+    }
+}
+
+/// The same faults on the star exchange.
+final class StarFaultToolTests: FaultToolTests {
+    override var exchange: [String] { ["--exchange", "star"] }
+
+    // (A class needs a test of its own for the test discovery to run the inherited ones.)
+    func testStar_TheLogSaysWhichExchangeRuns() throws {
+        let coordinator = try startCoordinator(workers: 1)
+        let worker = try startWorker("w1")
+        try finish(coordinator, workers: [worker])
+        XCTAssertTrue(Tool.log(directory, "coordinator").contains("(star exchange)"), Tool.log(directory, "coordinator"))
     }
 }
