@@ -36,6 +36,26 @@ final class DistributedToolTests: XCTestCase {
         }
     }
 
+    /// A peer address that cannot be bound (no such interface, or the port taken) is named,
+    /// with the flag to change; an exchange that does not exist is refused before anything runs.
+    func testWorker_BadPeerBind_SaysWhichAddressAndWhichFlag() throws {
+        let bad = try Tool.run(["worker", "--insecure", "--timeout", "1", "--peer-bind", "tcp://300.1.1.1:5"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("cannot bind the peer socket tcp://300.1.1.1:5") && bad.stderr.contains("--peer-bind"), bad.stderr)
+        let port = try Tool.freeLoopbackPort()
+        let directory = try Tool.temporaryDirectory()
+        let first = try Tool.start(["worker", "--insecure", "--timeout", "5", "--connect", "tcp://127.0.0.1:1", "--peer-bind", "tcp://127.0.0.1:\(port)"],
+                                   logs: directory, name: "first")
+        defer { first.terminate() }
+        usleep(300_000)
+        let taken = try Tool.run(["worker", "--insecure", "--timeout", "1", "--peer-bind", "tcp://127.0.0.1:\(port)"])
+        XCTAssertNotEqual(taken.status, 0)
+        XCTAssertTrue(taken.stderr.contains("cannot bind the peer socket tcp://127.0.0.1:\(port)"), taken.stderr)
+        let ring = try Tool.run(["launch", "--exchange", "ring"])
+        XCTAssertNotEqual(ring.status, 0)
+        XCTAssertTrue(ring.stderr.contains("'ring' is invalid for '--exchange"), ring.stderr)
+    }
+
     func testLaunch_SIGTERM_SavesTheModelStopsTheWorkersAndExits130() throws {
         let directory = try Tool.temporaryDirectory()
         let model = directory.appendingPathComponent("m.safetensors").path

@@ -46,19 +46,20 @@ final class VerifyToolTests: XCTestCase {
         XCTAssertEqual(settings["limit"] as? Int, 3000, "verify's defaults, not train's")
         XCTAssertEqual(settings["epochs"] as? Int, 2)
         XCTAssertEqual(settings["batch"] as? Int, 96)
-        XCTAssertEqual(verdicts(report), ["reference": "reference", "workers-1": "identical", "workers-2": "identical",
-                                          "workers-3": "identical", "threads-2": "identical"])
+        let ids = ["workers-1", "workers-2", "workers-3", "workers-1-star", "workers-2-star", "workers-3-star", "threads-2"]
+        XCTAssertEqual(verdicts(report), Dictionary(uniqueKeysWithValues: [("reference", "reference")] + ids.map { ($0, "identical") }))
         // Bitwise identity is the property: the files' tensor bytes themselves are equal.
         let reference = try Tool.weightBytes(path("runs/reference.safetensors"))
-        for id in ["workers-1", "workers-2", "workers-3", "threads-2"] {
+        for id in ids {
             XCTAssertEqual(try Tool.weightBytes(path("runs/\(id).safetensors")), reference, id)
         }
-        XCTAssertEqual(run.stdout.split(separator: "\n").filter { $0.hasSuffix("identical") }.count, 4, run.stdout)
-        XCTAssertTrue(run.stdout.contains("all 5 configurations wrote the same weights, bit for bit"), run.stdout)
+        XCTAssertEqual(run.stdout.split(separator: "\n").filter { $0.hasSuffix("identical") }.count, 7, run.stdout)
+        XCTAssertTrue(run.stdout.contains("launch --workers 3 --exchange star"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("all 8 configurations wrote the same weights, bit for bit"), run.stdout)
     }
 
     func testVerify_PerturbedSeed_ExitsOneAndNamesTheFirstDifference() throws {
-        let run = try Tool.run(["verify", "--limit", "960", "--workers", "2", "--threads", "1", "--perturb-seed", "workers-2",
+        let run = try Tool.run(["verify", "--limit", "960", "--workers", "2", "--exchanges", "sliced", "--threads", "1", "--perturb-seed", "workers-2",
                                 "--json", path("verify.json"), "--keep", path("runs")])
         XCTAssertEqual(run.status, 1, run.stdout + run.stderr)
         let report = try report()
@@ -133,6 +134,7 @@ final class VerifyToolTests: XCTestCase {
             (["--workers", "0"], "--workers"),
             (["--coordinator-only", "--bind", "tcp://127.0.0.1:5555"], "--coordinator-only needs --workers N"),
             (["--bind", "tcp://127.0.0.1:5555"], "go with --coordinator-only"),
+            (["--exchanges", "sliced,ring"], "--exchanges"),
             (["--perturb-seed", "workers-9"], "this run has no configuration workers-9"),
         ]
         for (arguments, message) in cases {

@@ -36,6 +36,22 @@ struct Counts: ExpressibleByArgument, CustomStringConvertible {
     var defaultValueDescription: String { description }
 }
 
+/// A comma-separated list of exchanges: "sliced,star".
+struct Exchanges: ExpressibleByArgument, CustomStringConvertible {
+    var values: [ExchangeKind]
+
+    init(_ values: [ExchangeKind]) { self.values = values }
+
+    init?(argument: String) {
+        let values = argument.split(separator: ",").map { ExchangeKind(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { return nil }
+        self.values = values.map { $0! }
+    }
+
+    var description: String { values.map(\.rawValue).joined(separator: ",") }
+    var defaultValueDescription: String { description }
+}
+
 extension TrainingSettings {
     /// The flags that give `train`, `launch` or `coordinator` these settings (and `--data`).
     func arguments(data: String?) -> [String] {

@@ -10,7 +10,8 @@ extension Digits {
             discussion: """
             Runs `digits train --threads 1` as the reference, then each configuration asked for, \
             each as real processes of this executable, started as a user would start them: \
-            `launch --workers N` for each N of --workers, `train --threads T` for each T of \
+            `launch --workers N --exchange E` for each N of --workers and each E of --exchanges, \
+            `train --threads T` for each T of \
             --threads; with --faults, a coordinator and 3 workers of which one is killed with \
             SIGKILL mid-epoch while a fourth joins; with --stop-and-resume, a `train` stopped \
             by SIGTERM after its first epoch and resumed from its checkpoint. Then it prints a \
@@ -40,6 +41,9 @@ extension Digits {
 
         @Option(help: ArgumentHelp("Worker counts to run `launch --workers N` with, comma-separated. With --coordinator-only: one count, the remote workers.", valueName: "counts"))
         var workers = Counts([1, 2, 3])
+
+        @Option(help: ArgumentHelp("Exchanges to run each `launch --workers N` with, comma-separated: sliced, star.", valueName: "list"))
+        var exchanges = Exchanges([.sliced, .star])
 
         @Option(help: ArgumentHelp("Thread counts to run `train --threads T` with, comma-separated.", valueName: "counts"))
         var threads = Counts([2])
@@ -94,7 +98,8 @@ extension Digits {
 
         var configurations: [VerifyConfiguration] {
             if coordinatorOnly, let bind { return [.reference, .remote(bind: bind, workers: workers.values[0])] }
-            return [.reference] + workers.values.map { .launch(workers: $0) } + threads.values.map { .threads($0) }
+            return [.reference] + exchanges.values.flatMap { e in workers.values.map { .launch(workers: $0, exchange: e) } }
+                + threads.values.map { .threads($0) }
                 + (faults ? [.faults] : []) + (stopAndResume ? [.stopAndResume] : [])
         }
 

@@ -65,8 +65,9 @@ final class VerifyRunner {
                 try finish(start("reference", ["train", "--threads", "1"] + outputs + flags))
             case .threads(let t):
                 try finish(start(configuration.id, ["train", "--threads", String(t)] + outputs + flags))
-            case .launch(let n):
-                try finish(start(configuration.id, ["launch", "--workers", String(n), "--transport", setup.transport] + outputs + flags))
+            case .launch(let n, let exchange):
+                try finish(start(configuration.id, ["launch", "--workers", String(n), "--exchange", exchange.rawValue,
+                                                    "--transport", setup.transport] + outputs + flags))
             case .faults:
                 outcome.notes = try runFaults(outputs + flags)
             case .stopAndResume:
