@@ -42,7 +42,7 @@ extension WorkerRunner {
     /// Starts the round of a sliced order, or queues it when it computes with the result of
     /// the round still in progress (whose last slices are on their way).
     func beginSliced(_ order: WireMessage.StepOrder, number: UInt64) throws {
-        guard let (settings, architecture) = setup, let welcome else { throw TrainingError("the coordinator sent a step before its welcome") }
+        guard let (settings, architecture) = setup else { throw TrainingError("the coordinator sent a step before its welcome") }
         if let problem = problem(with: order, parameterCount: architecture.parameterCount, optimizer: settings.optimizerConfiguration) {
             throw TrainingError("the coordinator sent a malformed sliced step: \(problem)")
         }
@@ -68,7 +68,6 @@ extension WorkerRunner {
                 return
             }
         }
-        _ = welcome
         try start(order, number: number)
     }
 
