@@ -169,6 +169,12 @@ extension Coordinator {
                 try redoIfLost(orders, except: replies)
             }
         }
+        // Every reply is in, but a worker said it misses an owner's slice: it could not
+        // compute the next step with the parameters the others have.
+        if let verdict = complaints.verdict(now: .infinity, ranks: orders.ranks) {
+            judge(verdict, orders: orders)
+            throw Redo(reason: "a worker could not reach another")
+        }
         var result: StepResult
         switch exchange.sums(replies, of: orders.all) {
         case .success(let sums):
