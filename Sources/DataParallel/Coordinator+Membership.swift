@@ -53,7 +53,7 @@ extension Coordinator {
             break
         case .goodbye(let reason):
             drop(peer, reason: "it left: \(escapedForLog(reason))")
-        case .gradient, .unreachable:
+        case .gradient, .unreachable, .done:
             break // about an earlier attempt: its work was redone
         case .error(let reason):
             let name = member?.name ?? peer.description

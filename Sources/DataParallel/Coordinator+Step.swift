@@ -27,6 +27,7 @@ extension Coordinator {
     /// The orders of one attempt: its number, the time it went out, and what each worker owes.
     struct Orders {
         let number: UInt64
+        let position: StepPosition
         let sent: Double
         let assignments: [Peer: Assignment]
         /// The workers in rank order (the sliced exchange's owners).
@@ -43,26 +44,60 @@ extension Coordinator {
             admitPending()
             // A worker may have left or joined while we drained (a goodbye between steps):
             // blocks follow the active workers, so shards move before the step is sent.
-            if blocksChanged { rebalance() }
+            if blocksChanged {
+                rebalance()
+                ahead = nil
+            }
             guard !workers.isEmpty else { throw WorkersLost(position: input.position, lastReason: lastDropReason, allNonFinite: droppedForNonFinite) }
             let start = Clock.now()
             do {
-                let orders = try send(input)
-                let result = try collect(orders, started: start)
+                let orders: Orders
+                if let ahead, ahead.position == input.position {
+                    orders = ahead
+                } else {
+                    orders = try send(input)
+                }
+                ahead = nil
+                let result = try collect(orders, started: start, input: input)
                 exchange.succeeded(number: orders.number, workers: orders.ranks)
                 return result
             } catch let redo as Redo {
                 exchange.abandoned()
+                ahead = nil
                 log("epoch \(input.position.epoch + 1), step \(input.position.step + 1) is computed again: \(redo.reason)")
             }
         }
     }
 
-    /// Handles whatever has arrived, without blocking.
+    /// Handles whatever has arrived, without blocking; what belongs to the attempt ordered
+    /// ahead is kept for it.
     func drainWithoutWaiting() {
         while let (peer, arrival) = try? transport.receive(timeout: 0) {
-            handleOutOfStep(peer: peer, arrival: arrival, now: Clock.now())
+            if !keptForAhead(peer, arrival) { handleOutOfStep(peer: peer, arrival: arrival, now: Clock.now()) }
         }
+    }
+
+    /// Keeps a message of the attempt ordered ahead (its workers may answer it before its
+    /// step is collected); whether it was one.
+    func keptForAhead(_ peer: Peer, _ arrival: Arrival) -> Bool {
+        guard let ahead, ahead.assignments[peer] != nil, case .message(let message) = arrival,
+              message.run == configuration.runID, message.step == ahead.number else { return false }
+        aheadArrivals.append((peer, arrival))
+        return true
+    }
+
+    /// Orders the step after `input`'s before this step's data is in, when the exchange
+    /// allows it (the orders then carry no parameters: the workers compute with what this
+    /// step's all-gather leaves them) and the plan has a next step. If this step is redone
+    /// after all, the orders ahead are superseded by the redo's.
+    func orderAhead(after input: StepInput, number: UInt64, ranks: [Peer]) throws {
+        let next = input.position.epoch * plan.stepsPerEpoch + input.position.step + 1
+        guard exchange.canOrderAhead, ahead == nil, next < plan.totalSteps else { return }
+        exchange.succeeded(number: number, workers: ranks)
+        var following = input
+        following.position = plan.position(ofStep: next)
+        following.learningRateScale = plan.settings.schedule.factor(step: next, of: plan.totalSteps)
+        ahead = try send(following)
     }
 
     /// Send: each worker gets its order, as the exchange makes them: the nodes of its block,
@@ -83,14 +118,18 @@ extension Coordinator {
                 throw Redo(reason: "a worker could not be sent the step")
             }
         }
-        return Orders(number: nextOrder, sent: Clock.now(), assignments: Dictionary(uniqueKeysWithValues: all.map { ($0.peer, $0) }),
+        return Orders(number: nextOrder, position: input.position, sent: Clock.now(), assignments: Dictionary(uniqueKeysWithValues: all.map { ($0.peer, $0) }),
                       ranks: active.map(\.peer), all: all)
     }
 
     /// Collect: waits for every worker's reply, validates it and keeps it; throws `Redo` as
     /// soon as a worker it waits for is lost.
-    func collect(_ orders: Orders, started: Double) throws -> StepResult {
+    func collect(_ orders: Orders, started: Double, input: StepInput) throws -> StepResult {
         var replies: [Peer: WireMessage.GradientReply] = [:]
+        var done: [Peer: BatchStatistics] = [:]
+        // What arrived for these orders while they were the ones ordered ahead.
+        var kept = aheadArrivals[...]
+        aheadArrivals = []
         var firstReply: Double?
         var lastReply = orders.sent
         var slowestCompute = 0.0
@@ -105,7 +144,8 @@ extension Coordinator {
             // slow to carry the order in time also delays our heartbeats: the worker itself
             // gives up at the same timeout.)
             let now = Clock.now()
-            let deadline = orders.sent + configuration.heartbeatTimeout
+            // Orders sent ahead count from when their step began here.
+            let deadline = max(orders.sent, started) + configuration.heartbeatTimeout
             if now >= deadline {
                 // Every worker still owing its reply goes at once: several that joined and
                 // never answer cost one timeout, not one each.
@@ -123,8 +163,9 @@ extension Coordinator {
             }
             try pollAbort()
             let wake = min(deadline, complaints.judgeAt ?? deadline) - now
-            guard let (peer, arrival) = try transport.receive(timeout: min(wake, configuration.heartbeatInterval)) else { continue }
+            guard let (peer, arrival) = try kept.popFirst() ?? transport.receive(timeout: min(wake, configuration.heartbeatInterval)) else { continue }
             let arrived = Clock.now()
+            if keptForAhead(peer, arrival) { continue }
             // A complaint may come from a worker that has replied already (its slice is
             // reduced, another's is what it misses).
             if orders.assignments[peer] != nil, case .message(let message) = arrival, message.run == configuration.runID,
@@ -162,7 +203,12 @@ extension Coordinator {
             case .error(let reason) where message.step == orders.number:
                 drop(peer, reason: "it could not do the step: \(escapedForLog(reason))")
                 throw Redo(reason: "a worker could not do the step")
-            case .gradient, .unreachable, .error:
+            case .done(let statistics) where message.step == orders.number:
+                done[peer] = statistics
+                if done.count == orders.assignments.count, let first = done.values.first, done.values.allSatisfy({ $0 == first }) {
+                    try orderAhead(after: input, number: orders.number, ranks: orders.ranks)
+                }
+            case .gradient, .unreachable, .error, .done:
                 continue // about an attempt that was redone
             default:
                 handleOutOfStep(peer: peer, arrival: arrival, now: arrived)

@@ -120,6 +120,10 @@ public final class Coordinator: StepExecutor {
     var nextOrder: UInt64 = 0
     var lastHeartbeat = 0.0
     var refusals = RefusalLog()
+    /// The next step's orders, sent before this step's data was in (see `orderAhead`), and
+    /// what has arrived for them since.
+    var ahead: Orders?
+    var aheadArrivals: [(Peer, Arrival)] = []
 
     public init(plan: Plan, architecture: Architecture, images: ImageSet, configuration: CoordinatorConfiguration,
                 transport: CoordinatorTransport, log: @escaping (String) -> Void = { _ in }) {

@@ -37,6 +37,9 @@ protocol GradientExchange: AnyObject {
     func succeeded(number: UInt64, workers: [Peer])
     /// The attempt was given up (a worker lost): the workers' copies count for nothing.
     func abandoned()
+    /// Whether the next step's orders may go once every worker says it is done, before its
+    /// data is in: true when they carry no parameters (the workers keep their own).
+    var canOrderAhead: Bool { get }
 }
 
 /// Replies that each passed validation but do not fit together; the peer is the one to drop.
@@ -71,6 +74,8 @@ final class StarExchange: GradientExchange {
 
     func succeeded(number: UInt64, workers: [Peer]) {}
     func abandoned() {}
+    /// Every order carries the parameters after the previous step: it waits for its data.
+    var canOrderAhead: Bool { false }
 }
 
 /// The sliced exchange: worker r owns `slices[r]` of the parameters and their optimiser
@@ -151,6 +156,7 @@ final class SlicedExchange: GradientExchange {
 
     func succeeded(number: UInt64, workers: [Peer]) { current = (number, workers) }
     func abandoned() { current = nil }
+    var canOrderAhead: Bool { true }
 }
 
 extension PeerLink {

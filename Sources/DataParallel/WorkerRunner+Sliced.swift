@@ -139,13 +139,15 @@ extension WorkerRunner {
                 sliceOptimizer = optimizer
             }
             round.updated = true
-            // The slice to the others first, then the coordinator: once it has every reduced
-            // slice it may order the next step, which computes with these.
+            // The slice to the others first: the next step computes with it. Then "done" to
+            // the coordinator, which orders the next step once every owner is, and the reduced
+            // slice after it, which travels to the coordinator while the next step computes.
             let slice = WireMessage(run: runID, step: round.number,
                                     .slice(.init(rank: round.order.rank, first: range.lowerBound, values: Array(parameters[range]))))
             for (r, owner) in round.order.owners.enumerated() where r != round.order.rank {
                 try transport.send(slice, to: owner.link)
             }
+            try transport.send(WireMessage(run: runID, step: round.number, .done(statistics)))
             let node = WireMessage.GradientReply.Node(node: tree.root, statistics: statistics,
                                                       values: statistics.count > 0 ? total!.values : [])
             try transport.send(WireMessage(run: runID, step: round.number,

@@ -139,7 +139,7 @@ public final class WorkerRunner {
                 return .shutdown(reason)
             case .error(let reason):
                 log("the coordinator refused a message: \(reason)")
-            case .hello, .gradient, .goodbye, .part, .slice, .unreachable:
+            case .hello, .gradient, .goodbye, .part, .slice, .unreachable, .done:
                 log("ignored a \(message.body.kind) message from the coordinator, which only workers send")
             }
         }

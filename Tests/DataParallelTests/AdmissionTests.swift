@@ -96,7 +96,9 @@ extension CoordinatorTests {
             if step == 3 { hub.disconnect("only") }
         }) { error in
             guard let lost = error as? WorkersLost else { return XCTFail("\(error)") }
-            XCTAssertEqual(lost.position.step, 3)
+            // The sliced exchange orders step 3 before step 2's data is in: cut off after that,
+            // the worker may still have answered it.
+            XCTAssertTrue(self.exchange == .star ? lost.position.step == 3 : [3, 4].contains(lost.position.step), "\(lost.position)")
             XCTAssertFalse(lost.allNonFinite)
             XCTAssertTrue(lost.description.contains("resume from a checkpoint"), lost.description)
             XCTAssertFalse(lost.description.contains("--lr"), lost.description)

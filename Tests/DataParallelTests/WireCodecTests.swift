@@ -36,6 +36,7 @@ final class WireCodecTests: XCTestCase {
         ], first: 16, computeSeconds: 0.25)))),
         WireMessage(run: 42, step: 20, .slice(.init(rank: 2, first: 32, values: [1, -1, 0.5]))),
         WireMessage(run: 42, step: 20, .unreachable([0, 3])),
+        WireMessage(run: 42, step: 20, .done(BatchStatistics(lossSum: 17.25, correct: 60, count: 64))),
         WireMessage(run: 0, .hello(.init(name: "worker-b", coreType: "Zen", peerAddress: "tcp://0.0.0.0:5556", peerKey: [UInt8](repeating: 1, count: 32)))),
     ]
 

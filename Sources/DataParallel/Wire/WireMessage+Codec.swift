@@ -72,6 +72,10 @@ extension WireMessage {
         case .unreachable(let ranks):
             w.int(ranks.count)
             for r in ranks { w.int(r) }
+        case .done(let s):
+            w.int(s.count)
+            w.int(s.correct)
+            w.f64(s.lossSum)
         case .heartbeat:
             break
         case .goodbye(let reason), .shutdown(let reason), .error(let reason):
@@ -202,6 +206,9 @@ extension WireMessage {
             var ranks: [Int] = []
             for _ in 0..<n { ranks.append(try r.int("rank")) }
             body = .unreachable(ranks)
+        case .done:
+            let count = try r.int("sample count"), correct = try r.int("correct count")
+            body = .done(BatchStatistics(lossSum: try r.f64("loss sum"), correct: correct, count: count))
         case .heartbeat:
             body = .heartbeat
         case .goodbye:

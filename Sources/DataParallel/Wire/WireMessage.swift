@@ -24,7 +24,7 @@ public struct WireMessage: Equatable, Sendable {
     public static let headerSize = 24
 
     public enum Kind: UInt8, Sendable, CaseIterable {
-        case hello = 1, welcome, shards, step, gradient, heartbeat, goodbye, shutdown, error, part, slice, unreachable
+        case hello = 1, welcome, shards, step, gradient, heartbeat, goodbye, shutdown, error, part, slice, unreachable, done
     }
 
     public var run: UInt64
@@ -62,6 +62,10 @@ public struct WireMessage: Equatable, Sendable {
         case slice(SliceUpdate)
         /// Worker → coordinator (sliced): these ranks' parts or slices did not come in time.
         case unreachable([Int])
+        /// Worker → coordinator (sliced): its slice is reduced and updated, with the step's
+        /// statistics; its reduced slice (a `gradient`) follows. Once every owner is done the
+        /// coordinator can order the next step while the reduced slices are on their way.
+        case done(BatchStatistics)
 
         public var kind: Kind {
             switch self {
@@ -77,6 +81,7 @@ public struct WireMessage: Equatable, Sendable {
             case .part: .part
             case .slice: .slice
             case .unreachable: .unreachable
+            case .done: .done
             }
         }
     }
