@@ -120,6 +120,7 @@ public final class InMemoryHub: @unchecked Sendable {
         }
 
         func setPeers(_ peers: [PeerLink]) {}
+        func limitPeerMessages(toBytes bytes: Int) throws {}
 
         func receive(timeout: Double) throws -> (sender: Sender, arrival: Arrival)? {
             let address = link.address

@@ -103,6 +103,9 @@ public protocol WorkerTransport: AnyObject {
     func send(_ message: WireMessage, to peer: PeerLink) throws
     /// The workers of the run now: links to any others are closed.
     func setPeers(_ peers: [PeerLink])
+    /// The largest message the peer socket takes from now on: once the model is known, a
+    /// stranger cannot make the worker allocate more than a part or a slice can need.
+    func limitPeerMessages(toBytes bytes: Int) throws
     /// The next arrival from the coordinator or a peer, or nil after `timeout` seconds without one.
     func receive(timeout: Double) throws -> (sender: Sender, arrival: Arrival)?
 }

@@ -161,6 +161,10 @@ public final class WorkerRunner {
               architecture.inputs == w.imageHeight * w.imageWidth, architecture.outputs == w.classes,
               w.shardCount == settings.shardCount, w.heartbeatTimeout > 0, w.heartbeatInterval > 0
         else { throw TrainingError("the coordinator's welcome is inconsistent: cannot join this run") }
+        // A part holds at most a few node sums of one slice, a slice at most every parameter.
+        let nodes = 2 * (Int.bitWidth - w.shardCount.leadingZeroBitCount) + 2
+        let (limit, overflow) = nodes.multipliedReportingOverflow(by: architecture.parameterCount * 4 + 64)
+        try transport.limitPeerMessages(toBytes: overflow ? Int.max : limit + 4096)
         self.runID = run
         self.welcome = w
         setup = (settings, architecture)

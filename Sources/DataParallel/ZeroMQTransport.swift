@@ -153,6 +153,8 @@ public final class ZeroMQWorkerTransport: WorkerTransport {
     let zap: ZAPHandler?
     let poller = Poller()
     var outgoing: [PeerLink: Socket] = [:]
+    /// The peer socket's endpoint, its port filled in.
+    let bound: String
     public let link: PeerLink
 
     let maximumFloats: Int
@@ -193,7 +195,8 @@ public final class ZeroMQWorkerTransport: WorkerTransport {
         } catch {
             throw TrainingError("cannot bind the peer socket \(peerBind): \(error.message); choose another with --peer-bind")
         }
-        link = PeerLink(address: try peerSocket.lastEndpoint, key: peerKeys.map { Array($0.publicKey.bytes) } ?? [])
+        bound = try peerSocket.lastEndpoint
+        link = PeerLink(address: bound, key: peerKeys.map { Array($0.publicKey.bytes) } ?? [])
         do {
             try socket.connect(address)
         } catch {
@@ -226,6 +229,27 @@ public final class ZeroMQWorkerTransport: WorkerTransport {
         try out.connect(peer.address)
         outgoing[peer] = out
         return out
+    }
+
+    public func limitPeerMessages(toBytes bytes: Int) throws {
+        // A listener keeps the options it was bound with: bound again, on the same address,
+        // it gives the limit to every connection from now on (every peer's comes after the
+        // welcome, at its first step).
+        try peerSocket.set(.maximumMessageSize, bytes)
+        try peerSocket.unbind(bound)
+        // libzmq closes the old listener on its I/O thread, a moment later.
+        var attempts = 0
+        while true {
+            do {
+                try peerSocket.bind(bound)
+                return
+            } catch where attempts < 500 {
+                attempts += 1
+                usleep(2_000)
+            } catch {
+                throw TrainingError("cannot bind the peer socket \(bound) again: \(error)")
+            }
+        }
     }
 
     public func setPeers(_ peers: [PeerLink]) {

@@ -71,6 +71,32 @@ final class HostileMeshPeerTests: XCTestCase {
         XCTAssertFalse(log.text.contains("dropped"), log.text)
     }
 
+    /// Once the model is known, a peer socket takes no message larger than a part or a
+    /// slice can be: a stranger's huge frame is dropped by libzmq before it is allocated.
+    func testPeerSocket_HugeFramesAfterTheLimit_NeverArrive() throws {
+        let worker = try ZeroMQWorkerTransport(connect: "tcp://127.0.0.1:1", peerBind: "tcp://127.0.0.1:*")
+        try worker.limitPeerMessages(toBytes: 4096)
+        let context = try Context()
+        func stranger() throws -> Socket {
+            let s = try Socket(.dealer, in: context)
+            try s.set(.linger, .zero)
+            try s.connect(worker.link.address)
+            return s
+        }
+        let big = try stranger(), small = try stranger()
+        _ = try big.send(multipart: [Message([UInt8](repeating: 7, count: 1 << 20))])
+        let ok = WireMessage(run: 1, step: 1, .heartbeat).encoded()
+        _ = try small.send(multipart: ZeroMQCoordinatorTransport.messages(ok))
+        var heads: [[UInt8]] = []
+        let deadline = Date(timeIntervalSinceNow: 1)
+        while Date() < deadline {
+            guard let (sender, arrival) = try worker.receive(timeout: 0.1) else { continue }
+            XCTAssertEqual(sender, .peer(key: []))
+            if case .message(let m) = arrival { heads.append(m.encoded().head) } else { heads.append([]) }
+        }
+        XCTAssertEqual(heads, [ok.head], "only the small message arrives")
+    }
+
     final class Links: @unchecked Sendable {
         let lock = NSLock()
         var all: [PeerLink] = []
