@@ -116,6 +116,9 @@ extension Coordinator {
                 try transport.send(WireMessage(run: configuration.runID, .welcome(welcome)), to: member.peer)
                 member.phase = .welcomed
                 member.lastHeard = Clock.now()
+                member.track = welcome.workerIndex + 1
+                timeline?.name(track: member.track, member.name)
+                mark("joined", peer: member.peer)
                 blocksChanged = true
                 log("worker \(member.name) joined (\(workers.count) active); its gradients travel over ZeroMQ (\(configuration.exchange.rawValue) exchange)")
             } catch {

@@ -64,6 +64,7 @@ extension Coordinator {
             } catch let redo as Redo {
                 exchange.abandoned()
                 ahead = nil
+                mark("step computed again", args: ["reason": redo.reason])
                 log("epoch \(input.position.epoch + 1), step \(input.position.step + 1) is computed again: \(redo.reason)")
             }
         }
@@ -105,6 +106,8 @@ extension Coordinator {
     /// echo, so that a late reply to an earlier attempt of the same step (before a worker
     /// was dropped) is told apart.
     func send(_ input: StepInput) throws -> Orders {
+        let sendStart = Clock.now()
+        defer { timeline?.span("send", category: "communication", track: Timeline.coordinatorTrack, from: sendStart, to: Clock.now()) }
         nextOrder += 1
         let active = workers
         let blocks = active.indices.map { w in tree.nodes(covering: Plan.block(worker: w, of: active.count, shards: plan.shardCount)) }
@@ -197,6 +200,7 @@ extension Coordinator {
                 }
                 worker.phase = .active(worker.held)
                 replies[peer] = reply
+                recordReply(reply, from: worker, orders: orders, arrived: arrived)
                 firstReply = firstReply ?? arrived
                 lastReply = arrived
                 slowestCompute = max(slowestCompute, reply.computeSeconds)
@@ -229,6 +233,7 @@ extension Coordinator {
             drop(mismatch.peer, reason: "bad gradient: \(mismatch.reason)")
             throw Redo(reason: "a worker sent a bad gradient")
         }
+        timeline?.span("wait for replies", category: "wait", track: Timeline.coordinatorTrack, from: max(orders.sent, started), to: lastReply)
         let wall = lastReply - started
         result.computeSeconds = slowestCompute
         result.waitSeconds = max(0, lastReply - (firstReply ?? lastReply))

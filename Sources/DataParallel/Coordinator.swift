@@ -80,6 +80,8 @@ public final class Coordinator: StepExecutor {
         let name: String
         /// Where the other workers reach it, from its hello.
         let link: PeerLink?
+        /// Its track on the timeline: its join index + 1 (0 is the coordinator's).
+        var track = 0
         var phase: Phase
         var lastHeard: Double
         init(peer: Peer, name: String, link: PeerLink?, phase: Phase, now: Double) {
@@ -124,6 +126,9 @@ public final class Coordinator: StepExecutor {
     /// what has arrived for them since.
     var ahead: Orders?
     var aheadArrivals: [(Peer, Arrival)] = []
+    /// `--timeline`: the run's spans and events (see Coordinator+Timeline.swift).
+    public var timeline: Timeline?
+    var clockOffsets: [Peer: ClockOffset] = [:]
 
     public init(plan: Plan, architecture: Architecture, images: ImageSet, configuration: CoordinatorConfiguration,
                 transport: CoordinatorTransport, log: @escaping (String) -> Void = { _ in }) {
@@ -164,6 +169,7 @@ public final class Coordinator: StepExecutor {
         droppedForNonFinite = nonFinite
         blocksChanged = true
         lastDropReason = "\(worker.name): \(reason)"
+        mark("dropped", peer: peer, args: ["reason": reason])
         log("dropped worker \(worker.name): \(reason); its shards move to the \(workers.count) others")
         try? transport.send(WireMessage(run: configuration.runID, .shutdown("dropped: \(reason)")), to: peer)
     }
@@ -181,6 +187,8 @@ public final class Coordinator: StepExecutor {
             let drop = worker.held.subtracting(block).sorted()
             let add = block.subtracting(worker.held).sorted()
             guard !drop.isEmpty || !add.isEmpty else { continue }
+            mark("shards move", peer: worker.peer, args: ["gets": add.map(String.init).joined(separator: ","),
+                                                          "gives up": drop.map(String.init).joined(separator: ",")])
             let shards = add.map { s in
                 let part = images.subset(plan.shards[s])
                 return WireMessage.ShardData.Shard(index: s, labels: part.labels, pixels: part.pixels)

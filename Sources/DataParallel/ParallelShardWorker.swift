@@ -20,13 +20,23 @@ public final class ParallelShardWorker {
         }
     }
 
+    /// The last `compute`'s spans: one per node on one thread; the whole order (node nil)
+    /// when threads share it.
+    public private(set) var spans: [(node: TreeNode?, start: Double, end: Double)] = []
+
     public func hold(images: ImageSet, shards: [Int: [Int]]) {
         for engine in engines { engine.hold(images: images, shards: shards) }
     }
 
     /// The sums of `nodes`, as `ShardWorker.compute` gives them.
     public func compute(_ nodes: [TreeNode], at position: StepPosition, parameters: UnsafePointer<Float>) -> [(TreeNode, GradientSum)] {
-        if engines.count == 1 { return engines[0].compute(nodes, at: position, parameters: parameters) }
+        if engines.count == 1 {
+            let sums = engines[0].compute(nodes, at: position, parameters: parameters)
+            spans = engines[0].spans.map { ($0.node, $0.start, $0.end) }
+            return sums
+        }
+        let start = Clock.now()
+        defer { spans = [(nil, start, Clock.now())] }
         var parts = nodes
         while parts.count < engines.count,
               let i = parts.indices.filter({ parts[$0].size > 1 }).max(by: { parts[$0].size < parts[$1].size }) {

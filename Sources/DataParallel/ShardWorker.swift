@@ -53,13 +53,19 @@ public final class ShardWorker {
     /// count of zero.
     public func compute(_ nodes: [TreeNode], at position: StepPosition, parameters: UnsafePointer<Float>) -> [(TreeNode, GradientSum)] {
         if orderCache.epoch != position.epoch { orderCache = (position.epoch, [:]) }
+        spans.removeAll(keepingCapacity: true)
         return nodes.map { node in
+            let start = Clock.now()
             let sum = tree.reduce(node) { shard in
                 computeLeaf(shard: shard, position: position, parameters: parameters)
             }
+            spans.append((node, start, Clock.now()))
             return (node, sum ?? GradientSum(values: [], statistics: BatchStatistics()))
         }
     }
+
+    /// When each node of the last `compute` began and ended (Clock seconds), for the timeline.
+    public private(set) var spans: [(node: TreeNode, start: Double, end: Double)] = []
 
     private func computeLeaf(shard: Int, position: StepPosition, parameters: UnsafePointer<Float>) -> GradientSum? {
         guard let members = shards[shard] else {

@@ -28,6 +28,8 @@ public final class Trainer {
     /// The next global step to run (0-based); a resumed run starts where it stopped.
     public private(set) var nextStep: Int
     public let executor: StepExecutor
+    /// Gets a span for every update.
+    public var timeline: Timeline?
 
     public init(plan: Plan, network: Network, optimizer: Optimizer? = nil, nextStep: Int = 0, executor: StepExecutor) {
         self.plan = plan
@@ -60,6 +62,7 @@ public final class Trainer {
         }
         optimizer.update(parameters: &network.parameters, gradientSum: total.values, count: total.statistics.count,
                          learningRateScale: scale)
+        timeline?.span("update", category: "update", track: Timeline.coordinatorTrack, from: updateStart, to: Clock.now())
         let report = StepReport(globalStep: nextStep, position: position, statistics: total.statistics,
                                 computeSeconds: result.computeSeconds + (Clock.now() - updateStart),
                                 communicationSeconds: result.communicationSeconds, waitSeconds: result.waitSeconds)

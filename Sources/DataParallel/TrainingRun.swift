@@ -40,6 +40,8 @@ public final class TrainingRun {
     /// Finished epochs, including those of a run this one resumes.
     public var history: [EpochMetrics] = []
     public private(set) var lastTestEvaluation: Evaluation?
+    /// Gets a span for every step and evaluation, and is flushed after every epoch.
+    public var timeline: Timeline?
 
     public init(trainer: Trainer, data: TrainingData, workers: Int) {
         self.trainer = trainer
@@ -61,7 +63,11 @@ public final class TrainingRun {
         let firstStep = trainer.nextStep
         while !trainer.isFinished {
             if shouldStop() { return true }
+            let stepStart = Clock.now()
             let report = try trainer.step()
+            timeline?.span("step \(report.position.epoch + 1).\(report.position.step + 1)", category: "step",
+                           track: Timeline.coordinatorTrack, from: stepStart, to: Clock.now(),
+                           args: ["samples": String(report.statistics.count)])
             try afterStep?(trainer)
             epochStatistics = epochStatistics + report.statistics
             times.compute += report.computeSeconds
@@ -86,6 +92,7 @@ public final class TrainingRun {
             let pauseStart = Clock.now()
             let seconds = pauseStart - epochStart - paused
             let test = Evaluation(network: trainer.network, images: data.test, between: keepAlive)
+            timeline?.span("evaluate", category: "evaluation", track: Timeline.coordinatorTrack, from: pauseStart, to: Clock.now())
             if onGrid {
                 let t = report.position.step + 1
                 let samples = report.position.epoch * plan.sampleCount
@@ -108,6 +115,7 @@ public final class TrainingRun {
                                        computeSeconds: times.compute, communicationSeconds: times.communication,
                                        waitSeconds: times.wait, workers: workers)
             history.append(metrics)
+            timeline?.flush()
             metricsWriter?.write(metrics)
             onEpoch?(metrics)
             epochStatistics = BatchStatistics()

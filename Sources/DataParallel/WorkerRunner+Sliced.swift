@@ -16,6 +16,9 @@ final class SliceRound {
     let order: WireMessage.StepOrder
     let started: Double
     var computeSeconds = 0.0
+    /// For the timeline: when the order arrived, and the compute spans.
+    var received = 0.0
+    var spans: [WireMessage.GradientReply.Span] = []
     /// The parts for this worker's slice, by the sender's rank (its own included).
     var parts: [Int: WireMessage.GradientReply] = [:]
     /// The other owners whose updated slices have arrived.
@@ -96,6 +99,8 @@ extension WorkerRunner {
         let (sums, seconds) = try computeSums(order, parameters: parameters)
         let round = SliceRound(number: number, order: order)
         round.computeSeconds = seconds
+        round.received = orderArrived
+        round.spans = lastSpans
         self.round = round
         transport.setPeers(order.owners.enumerated().filter { $0.offset != order.rank }.map(\.element.link))
         for (r, owner) in order.owners.enumerated() {
@@ -151,7 +156,8 @@ extension WorkerRunner {
             let node = WireMessage.GradientReply.Node(node: tree.root, statistics: statistics,
                                                       values: statistics.count > 0 ? total!.values : [])
             try transport.send(WireMessage(run: runID, step: round.number,
-                                           .gradient(.init(nodes: [node], first: range.lowerBound, computeSeconds: round.computeSeconds))))
+                                           .gradient(.init(nodes: [node], first: range.lowerBound, computeSeconds: round.computeSeconds,
+                                                           received: round.received, sent: now(), spans: round.spans))))
         }
         guard round.isComplete else { return }
         completedRound = round.number

@@ -16,6 +16,9 @@ public final class WorkerRunner {
         public var heartbeatInterval: Double
         /// Threads computing this worker's shards; the result does not depend on it.
         public var threads: Int
+        /// Added to the times this worker reports for the timeline, as if its clock were that
+        /// far off (tests of the coordinator's clock alignment).
+        public var clockSkew: Double = 0
 
         public init(name: String, coreType: String, expectedShape: String = "", timeout: Double = 30, heartbeatInterval: Double = 0.5,
                     threads: Int = 1) {
@@ -58,6 +61,11 @@ public final class WorkerRunner {
     /// Peers' messages for rounds that have not started here yet.
     var early: [(message: WireMessage, key: [UInt8])] = []
     var peerRefusals = RefusalLog()
+    /// For the timeline: when the last order arrived, and the last compute's spans.
+    var orderArrived = 0.0
+    var lastSpans: [WireMessage.GradientReply.Span] = []
+    /// This worker's clock, for the times it reports.
+    func now() -> Double { Clock.now() + configuration.clockSkew }
 
     public init(transport: WorkerTransport, configuration: Configuration, log: @escaping (String) -> Void = { _ in }) {
         self.transport = transport
@@ -131,6 +139,7 @@ public final class WorkerRunner {
             case .shards(let data):
                 try hold(data)
             case .step(let order):
+                orderArrived = lastHeard + configuration.clockSkew
                 try perform(order, number: message.step)
                 lastSent = Clock.now()
             case .heartbeat:
@@ -213,19 +222,23 @@ public final class WorkerRunner {
     /// The star's step: the sums of the order's nodes, computed with the order's parameters.
     func compute(_ order: WireMessage.StepOrder, step: UInt64) throws -> WireMessage {
         // A worker with nothing to do (more workers than shards) says so at once.
-        if order.nodes.isEmpty { return WireMessage(run: runID, step: step, .gradient(.init(nodes: [], computeSeconds: 0))) }
+        if order.nodes.isEmpty {
+            return WireMessage(run: runID, step: step, .gradient(.init(nodes: [], computeSeconds: 0, received: orderArrived, sent: now())))
+        }
         guard let parameters = order.parameters else { throw TrainingError("the coordinator sent a step without parameters") }
         let (sums, seconds) = try computeSums(order, parameters: parameters)
         stepsComputed += 1
         let nodes = sums.map { node, sum in
             WireMessage.GradientReply.Node(node: node, statistics: sum.statistics, values: sum.statistics.count == 0 ? [] : sum.values)
         }
-        return WireMessage(run: runID, step: step, .gradient(.init(nodes: nodes, computeSeconds: seconds)))
+        return WireMessage(run: runID, step: step, .gradient(.init(nodes: nodes, computeSeconds: seconds, received: orderArrived,
+                                                                   sent: now(), spans: lastSpans)))
     }
 
     /// The sums of the order's nodes (every shard under them held here) with `parameters`,
     /// and the seconds they took.
     func computeSums(_ order: WireMessage.StepOrder, parameters: [Float]) throws -> (sums: [(TreeNode, GradientSum)], seconds: Double) {
+        lastSpans = []
         if order.nodes.isEmpty { return ([], 0) }
         guard let engine else { throw TrainingError("the coordinator sent a step before any shards") }
         guard parameters.count == engine.architecture.parameterCount else {
@@ -238,6 +251,7 @@ public final class WorkerRunner {
         }
         let start = Clock.now()
         let sums = parameters.withUnsafeBufferPointer { engine.compute(order.nodes, at: order.position, parameters: $0.baseAddress!) }
+        lastSpans = engine.spans.map { .init(node: $0.node, start: $0.start + configuration.clockSkew, end: $0.end + configuration.clockSkew) }
         return (sums, Clock.now() - start)
     }
 }

@@ -86,6 +86,15 @@ extension WireMessage {
 
     private static func encode(_ g: GradientReply, _ w: inout WireWriter, _ payloads: inout [[Float]]) {
         w.f64(g.computeSeconds)
+        w.f64(g.received)
+        w.f64(g.sent)
+        w.int(g.spans.count)
+        for s in g.spans {
+            w.int(s.node?.first ?? 0)
+            w.int(s.node?.size ?? 0)
+            w.f64(s.start)
+            w.f64(s.end)
+        }
         w.int(g.first)
         w.int(g.nodes.count)
         for n in g.nodes {
@@ -224,6 +233,14 @@ extension WireMessage {
 
     private static func gradient(_ r: inout WireReader, _ payload: (String, Bool) throws -> [Float]) throws -> GradientReply {
         let seconds = try r.f64("compute seconds")
+        let received = try r.f64("order received"), sent = try r.f64("reply sent")
+        let spanCount = try r.count("compute spans", elementSize: 24)
+        var spans: [GradientReply.Span] = []
+        for _ in 0..<spanCount {
+            let first = try r.int("span node first"), size = try r.int("span node size")
+            let node = size == 0 ? nil : try Self.node(first: first, size: size)
+            spans.append(.init(node: node, start: try r.f64("span start"), end: try r.f64("span end")))
+        }
         let first = try r.int("first parameter")
         guard first <= 1 << 30 else { throw WireError("first parameter \(first) is out of range") }
         let n = try r.count("nodes", elementSize: 24)
@@ -235,7 +252,7 @@ extension WireMessage {
             nodes.append(.init(node: node, statistics: BatchStatistics(lossSum: loss, correct: correct, count: count),
                                values: try payload("node \(node.first)+\(node.size)", true)))
         }
-        return GradientReply(nodes: nodes, first: first, computeSeconds: seconds)
+        return GradientReply(nodes: nodes, first: first, computeSeconds: seconds, received: received, sent: sent, spans: spans)
     }
 
     private static func range(_ r: inout WireReader, _ what: String) throws -> Range<Int> {
@@ -245,7 +262,10 @@ extension WireMessage {
     }
 
     private static func node(_ r: inout WireReader) throws -> TreeNode {
-        let first = try r.int("node first"), size = try r.int("node size")
+        try node(first: try r.int("node first"), size: try r.int("node size"))
+    }
+
+    private static func node(first: Int, size: Int) throws -> TreeNode {
         guard size > 0, size & (size - 1) == 0, first % size == 0, size <= 1 << 24 else {
             throw WireError("\(first)+\(size) is not an aligned tree node")
         }

@@ -236,17 +236,39 @@ public struct WireMessage: Equatable, Sendable {
             }
         }
 
+        /// When the worker computed a node (the whole order when its threads shared it:
+        /// `node` nil), in the worker's own clock (seconds).
+        public struct Span: Equatable, Sendable {
+            public var node: TreeNode?
+            public var start: Double
+            public var end: Double
+
+            public init(node: TreeNode?, start: Double, end: Double) {
+                self.node = node
+                self.start = start
+                self.end = end
+            }
+        }
+
         public var nodes: [Node]
         /// The index of the first parameter the sums' values stand for: 0 for whole sums (the
         /// star), a slice's first index in the sliced exchange.
         public var first: Int
         /// Seconds the worker spent computing.
         public var computeSeconds: Double
+        /// For the timeline, in the worker's clock: when its order arrived, when this reply
+        /// left, and its compute spans. The coordinator aligns the clocks from the round trip.
+        public var received: Double
+        public var sent: Double
+        public var spans: [Span]
 
-        public init(nodes: [Node], first: Int = 0, computeSeconds: Double) {
+        public init(nodes: [Node], first: Int = 0, computeSeconds: Double, received: Double = 0, sent: Double = 0, spans: [Span] = []) {
             self.nodes = nodes
             self.first = first
             self.computeSeconds = computeSeconds
+            self.received = received
+            self.sent = sent
+            self.spans = spans
         }
     }
 

@@ -75,6 +75,9 @@ struct CoordinatorRun {
         let executor = Coordinator(plan: plan, architecture: architecture, images: data.train,
                                    configuration: coordinator.configuration(coreType: BLAS.coreType),
                                    transport: transport, log: { line in progress.message("coordinator: \(line)") })
+        let timeline = try options.makeTimeline(progress: progress)
+        defer { timeline?.close() }
+        executor.timeline = timeline
         try onBound(transport.endpoint)
         log("listening on \(transport.endpoint); waiting for \(coordinator.workers) worker(s) (\(plan.shardCount) shards)")
         if coordinator.workers > plan.shardCount {
@@ -91,7 +94,8 @@ struct CoordinatorRun {
             }
             try executor.waitForWorkers()
             executor.checkAbort = check
-            var session = try run.session(options, executor: executor, workers: coordinator.workers, role: role, progress: progress)
+            var session = try run.session(options, executor: executor, workers: coordinator.workers, role: role, progress: progress,
+                                          timeline: timeline)
             session.keepAlive = executor.keepAlive
             session.trainingDone = { executor.shutdown(reason: "training finished") }
             progress.message("training \(architecture.summary) on \(run.dataName): \(data.train.count) samples, \(plan.stepsPerEpoch) steps per epoch, \(plan.shardCount) shards over \(executor.workerNames.count) workers")

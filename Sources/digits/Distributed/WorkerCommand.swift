@@ -52,6 +52,9 @@ extension Digits {
         @Flag(help: "Print only errors.")
         var quiet = false
 
+        @Option(name: .customLong("test-clock-skew"), help: ArgumentHelp("Report timeline times this many seconds off (tests of the clock alignment).", visibility: .hidden))
+        var testClockSkew: Double = 0
+
         func validate() throws {
             if (curveSecret == nil) != (curveServerKey == nil) {
                 throw ValidationError("--curve-secret and --curve-server-key go together: this worker's secret key, and the coordinator's public key")
@@ -65,6 +68,12 @@ extension Digits {
             if threads < 1 { throw ValidationError("--threads must be at least 1") }
             if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
             if let name, name.isEmpty || name.utf8.count > 255 { throw ValidationError("--name must be 1 to 255 bytes") }
+        }
+
+        func configuration(_ workerName: String) -> WorkerRunner.Configuration {
+            var c = WorkerRunner.Configuration(name: workerName, coreType: BLAS.coreType, expectedShape: expectShape, timeout: timeout, threads: threads)
+            c.clockSkew = testClockSkew
+            return c
         }
 
         func run() throws {
@@ -82,7 +91,7 @@ extension Digits {
             let transport = try ZeroMQWorkerTransport(connect: connect, curve: curve,
                                                       peerBind: peerBind ?? (connect.hasPrefix("ipc://") ? "tcp://127.0.0.1:0" : "tcp://*:0"))
             let runner = WorkerRunner(transport: transport,
-                                      configuration: .init(name: workerName, coreType: BLAS.coreType, expectedShape: expectShape, timeout: timeout, threads: threads),
+                                      configuration: configuration(workerName),
                                       log: { log($0) })
             Interrupt.install()
             runner.shouldStop = { Interrupt.requested }

@@ -1,3 +1,4 @@
+import DataParallel
 import ArgumentParser
 import Foundation
 
@@ -88,11 +89,17 @@ enum OutputPaths {
 }
 
 extension TrainingOptions {
+    /// The `--timeline` file, opened, or nil without the flag.
+    func makeTimeline(progress: ProgressView) throws -> Timeline? {
+        try timeline.map { try Timeline(path: $0, onWriteError: progress.message) }
+    }
+
     /// The files this run writes, in the order they are checked and named in errors.
     var outputs: [OutputFile] {
         [OutputFile(flag: "--out", path: out, writing: .replaced)]
             + (checkpoint.map { [OutputFile(flag: "--checkpoint", path: $0, writing: .replaced)] } ?? [])
             + (metrics.map { [OutputFile(flag: "--metrics", path: $0, writing: .inPlace)] } ?? [])
+            + (timeline.map { [OutputFile(flag: "--timeline", path: $0, writing: .inPlace)] } ?? [])
             + [OutputFile(flag: "--report", path: reportPath, writing: .replaced)]
     }
 

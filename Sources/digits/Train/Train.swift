@@ -43,7 +43,8 @@ extension Digits {
             if threads > plan.shardCount {
                 progress.message("note: \(threads) threads but only \(plan.shardCount) shards (batch ÷ micro-batch): \(threads - plan.shardCount) stay idle")
             }
-            var session = try run.session(options, executor: executor, workers: executor.threads, role: "digits train", progress: progress)
+            var session = try run.session(options, executor: executor, workers: executor.threads, role: "digits train", progress: progress,
+                                          timeline: try options.makeTimeline(progress: progress))
             if let evalEvery, let evalLog { session.evaluations = (every: evalEvery, log: evalLog) }
             progress.message("training \(run.architecture.summary) on \(run.dataName): \(run.data.train.count) samples, \(plan.stepsPerEpoch) steps per epoch, \(plan.shardCount) shards of micro-batch \(plan.microBatch), \(executor.threads) thread(s)")
             try session.run()

@@ -53,6 +53,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write the HTML training report here (default: beside --out, with .html).", valueName: "file"))
     var report: String?
 
+    @Option(help: ArgumentHelp("Write a timeline of the run here, in the Chrome trace-event format (open it in Perfetto or chrome://tracing): a track for the coordinator and one per worker, with spans for sending, computing (per tree node), replying, waiting, updating and evaluating, and the joins, drops and redone steps.", valueName: "file"))
+    var timeline: String?
+
     @Option(help: ArgumentHelp("Write a checkpoint (weights, optimiser state, plan position) here, atomically, every --checkpoint-every steps and at the end or on SIGTERM.", valueName: "file"))
     var checkpoint: String?
 

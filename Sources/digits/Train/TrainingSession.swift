@@ -24,11 +24,13 @@ struct PreparedRun {
     }
 
     /// The session that trains with `executor`, from fresh weights or from `--resume`.
-    func session(_ options: TrainingOptions, executor: StepExecutor, workers: Int, role: String, progress: ProgressView) throws -> TrainingSession {
+    func session(_ options: TrainingOptions, executor: StepExecutor, workers: Int, role: String, progress: ProgressView,
+                 timeline: Timeline? = nil) throws -> TrainingSession {
         let start = try options.startingPoint(plan: plan, architecture: architecture, progress: progress)
         let trainer = Trainer(plan: plan, network: start.network, optimizer: start.optimizer, nextStep: start.nextStep, executor: executor)
+        trainer.timeline = timeline
         return TrainingSession(options: options, data: data, dataName: dataName, trainer: trainer, workers: workers,
-                               role: role, progress: progress, history: start.history)
+                               role: role, progress: progress, history: start.history, timeline: timeline)
     }
 }
 
@@ -43,6 +45,8 @@ struct TrainingSession {
     let role: String
     let progress: ProgressView
     var history: [EpochMetrics] = []
+    /// `--timeline`: written as the run goes, closed at the end.
+    var timeline: Timeline?
     /// Called during long work between steps (evaluation), e.g. to send heartbeats.
     var keepAlive: () -> Void = {}
     /// Called as soon as no more steps will run, before the final save (e.g. to let workers go).
@@ -52,6 +56,8 @@ struct TrainingSession {
 
     func run() throws {
         let run = TrainingRun(trainer: trainer, data: data, workers: workers)
+        run.timeline = timeline
+        defer { timeline?.close() }
         run.keepAlive = keepAlive
         run.history = history
         if let path = options.metrics {
@@ -68,8 +74,13 @@ struct TrainingSession {
         let keeper = options.checkpoint.map { CheckpointKeeper(path: $0, warn: progress.message) }
         if let keeper {
             let every = options.checkpointEvery
+            let timeline = timeline
             run.afterStep = { trainer in
-                if trainer.nextStep % every == 0 { keeper.save(checkpoint(trainer, history: run.history)) }
+                guard trainer.nextStep % every == 0 else { return }
+                let start = Clock.now()
+                keeper.save(checkpoint(trainer, history: run.history))
+                timeline?.span("checkpoint", category: "checkpoint", track: Timeline.coordinatorTrack, from: start, to: Clock.now(),
+                               args: ["step": String(trainer.nextStep)])
             }
         }
         Interrupt.install()

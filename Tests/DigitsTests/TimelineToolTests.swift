@@ -1,0 +1,95 @@
+import Foundation
+import XCTest
+
+/// `--timeline FILE`: a Chrome trace-event file with a track for the coordinator and one per
+/// worker, checked as JSON: the tracks, the spans of a small run, and that the workers'
+/// spans (in their own clocks) land inside the coordinator's steps once aligned.
+final class TimelineToolTests: XCTestCase {
+    static let flags = ["--limit", "1920", "--batch", "96", "--micro-batch", "32", "--epochs", "1", "--layers", "16", "--quiet"]
+
+    func events(_ path: String) throws -> [[String: Any]] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [[String: Any]], "a JSON array of events")
+    }
+
+    /// Workers whose clocks are 1,000 s ahead and 500 s behind (as they report their times):
+    /// the coordinator's alignment from the round trips must put their spans in its steps.
+    func testCoordinator_Timeline_AlignsWorkersWhoseClocksAreOff() throws {
+        let directory = try Tool.temporaryDirectory()
+        let path = directory.appendingPathComponent("skew.trace.json").path
+        for exchange in ["sliced", "star"] {
+            let address = "ipc:///tmp/digits-\(UUID().uuidString.prefix(8)).ipc"
+            let coordinator = try Tool.start(["coordinator", "--bind", address, "--insecure", "--workers", "2", "--exchange", exchange,
+                                              "--timeline", path, "--out", directory.appendingPathComponent("m.safetensors").path] + Self.flags,
+                                             logs: directory, name: "coordinator-\(exchange)")
+            let workers = try [("worker-1", "1000"), ("worker-2", "-500")].map { name, skew in
+                try Tool.start(["worker", "--connect", address, "--insecure", "--name", name, "--timeout", "20", "--test-clock-skew=\(skew)"],
+                               logs: directory, name: "\(name)-\(exchange)")
+            }
+            coordinator.waitUntilExit()
+            for w in workers { w.waitUntilExit() }
+            XCTAssertEqual(coordinator.terminationStatus, 0, Tool.log(directory, "coordinator-\(exchange)"))
+            try checkTimeline(path, exchange: exchange)
+        }
+    }
+
+    func testLaunch_Timeline_HasATrackPerWorker_WithAlignedSpans() throws {
+        let directory = try Tool.temporaryDirectory()
+        let path = directory.appendingPathComponent("run.trace.json").path
+        for exchange in ["sliced", "star"] {
+            let run = try Tool.run(["launch", "--workers", "2", "--exchange", exchange, "--timeline", path,
+                                    "--out", directory.appendingPathComponent("m.safetensors").path] + Self.flags)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            try checkTimeline(path, exchange: exchange)
+        }
+    }
+
+    /// The tracks (coordinator, worker-1, worker-2), the coordinator's spans, and every
+    /// worker compute span within a step of the coordinator's.
+    func checkTimeline(_ path: String, exchange: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        do {
+            let events = try events(path)
+            var names: [Int: String] = [:]
+            for e in events where e["ph"] as? String == "M" && e["name"] as? String == "thread_name" {
+                names[e["tid"] as! Int] = (e["args"] as? [String: Any])?["name"] as? String
+            }
+            XCTAssertEqual(Set(names.keys), [0, 1, 2], "\(exchange): \(names)")
+            XCTAssertEqual(names[0], "coordinator")
+            XCTAssertEqual(Set([names[1], names[2]]), ["worker-1", "worker-2"], "\(names)")
+            func spans(_ tid: Int, _ prefix: String) -> [(start: Double, end: Double)] {
+                events.filter { $0["ph"] as? String == "X" && $0["tid"] as? Int == tid && ($0["name"] as? String ?? "").hasPrefix(prefix) }
+                    .map { e in let ts = e["ts"] as! Double; return (ts, ts + (e["dur"] as! Double)) }
+            }
+            let steps = spans(0, "step ")
+            XCTAssertEqual(steps.count, 20, "\(exchange): 1,920 samples in steps of 96")
+            for prefix in ["send", "wait for replies", "update", "evaluate"] {
+                XCTAssertFalse(spans(0, prefix).isEmpty, "\(exchange): the coordinator's \(prefix) spans")
+            }
+            for tid in [1, 2] {
+                let computes = spans(tid, "compute")
+                XCTAssertGreaterThanOrEqual(computes.count, 20, "\(exchange): worker \(tid) computes every step")
+                XCTAssertFalse(spans(tid, "reply").isEmpty)
+                // Aligned from the round trips: each compute falls within some step of the
+                // coordinator (the sliced exchange orders a step early: within it or the one before).
+                let outside = computes.filter { c in
+                    !steps.indices.contains { i in c.start >= (steps[max(0, i - 1)].start - 2000) && c.end <= steps[i].end + 2000 }
+                }
+                XCTAssertTrue(outside.isEmpty, "\(exchange): worker \(tid) spans outside every step: \(outside.prefix(3))")
+                let instants = events.filter { $0["ph"] as? String == "i" && $0["tid"] as? Int == tid }.compactMap { $0["name"] as? String }
+                XCTAssertTrue(instants.contains("joined"), "\(instants)")
+            }
+        }
+    }
+
+    func testTrain_Timeline_HasTheCoordinatorsSpans_AndABadPathIsNamed() throws {
+        let directory = try Tool.temporaryDirectory()
+        let path = directory.appendingPathComponent("train.trace.json").path
+        let run = try Tool.run(["train", "--timeline", path, "--out", directory.appendingPathComponent("m.safetensors").path] + Self.flags)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let names = Set(try events(path).compactMap { $0["name"] as? String }.map { $0.split(separator: " ").first.map(String.init) ?? $0 })
+        XCTAssertTrue(names.isSuperset(of: ["thread_name", "step", "update", "evaluate"]), "\(names)")
+        let bad = try Tool.run(["train", "--timeline", "/nonexistent-dir/t.json"] + Self.flags)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--timeline"), bad.stderr)
+    }
+}
