@@ -234,6 +234,12 @@ extension Coordinator {
             throw Redo(reason: "a worker sent a bad gradient")
         }
         timeline?.span("wait for replies", category: "wait", track: Timeline.coordinatorTrack, from: max(orders.sent, started), to: lastReply)
+        result.workers = orders.ranks.compactMap { peer in
+            guard let reply = replies[peer], let name = members.first(where: { $0.peer == peer })?.name else { return nil }
+            return WorkerStep(name: name, computeSeconds: reply.computeSeconds,
+                              waitingSeconds: max(0, reply.sent - reply.received - reply.computeSeconds),
+                              bytesSent: reply.bytesSent, bytesReceived: reply.bytesReceived)
+        }
         let wall = lastReply - started
         result.computeSeconds = slowestCompute
         result.waitSeconds = max(0, lastReply - (firstReply ?? lastReply))

@@ -97,10 +97,12 @@ public final class InMemoryHub: @unchecked Sendable {
             self.peer = peer
         }
 
+        private(set) var traffic: (sent: UInt64, received: UInt64) = (0, 0)
         var link: PeerLink { PeerLink(address: InMemoryHub.address(String(decoding: peer.id, as: UTF8.self)), key: []) }
 
         func send(_ message: WireMessage) throws {
             let frames = message.encoded()
+            traffic.sent &+= frames.byteCount
             hub.condition.lock()
             defer { hub.condition.unlock() }
             guard !hub.disconnected.contains(peer) else { return }
@@ -110,6 +112,7 @@ public final class InMemoryHub: @unchecked Sendable {
 
         func send(_ message: WireMessage, to other: PeerLink) throws {
             let frames = message.encoded()
+            traffic.sent &+= frames.byteCount
             hub.condition.lock()
             defer { hub.condition.unlock() }
             let target = Peer(id: Array(other.address.dropFirst("mem://".count).utf8))
@@ -130,7 +133,13 @@ public final class InMemoryHub: @unchecked Sendable {
                 if let queue = hub.toPeerSockets[address], !queue.isEmpty { return (.peer(key: []), hub.toPeerSockets[address]!.removeFirst()) }
                 return nil
             }
+            if let taken { traffic.received &+= taken.1.byteCount }
             return taken.map { ($0.0, Arrival.decoding($0.1)) }
         }
     }
+}
+
+extension WireFrames {
+    /// The bytes of its frames, as a transport counts them.
+    var byteCount: UInt64 { UInt64(head.count) &+ payloads.reduce(0) { $0 &+ UInt64($1.count * 4) } }
 }

@@ -36,6 +36,8 @@ public struct StepResult {
     public var communicationSeconds: Double = 0
     /// Seconds spent waiting for the slowest worker.
     public var waitSeconds: Double = 0
+    /// What each worker did in the step (none in one process).
+    public var workers: [WorkerStep] = []
 
     public init(sums: [TreeNode: GradientSum]) { self.sums = sums }
 }

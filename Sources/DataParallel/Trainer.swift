@@ -9,6 +9,7 @@ public struct StepReport: Sendable {
     public var computeSeconds: Double
     public var communicationSeconds: Double
     public var waitSeconds: Double
+    public var workers: [WorkerStep] = []
 }
 
 /// Training that cannot go on, with a reason a user can act on.
@@ -65,7 +66,8 @@ public final class Trainer {
         timeline?.span("update", category: "update", track: Timeline.coordinatorTrack, from: updateStart, to: Clock.now())
         let report = StepReport(globalStep: nextStep, position: position, statistics: total.statistics,
                                 computeSeconds: result.computeSeconds + (Clock.now() - updateStart),
-                                communicationSeconds: result.communicationSeconds, waitSeconds: result.waitSeconds)
+                                communicationSeconds: result.communicationSeconds, waitSeconds: result.waitSeconds,
+                                workers: result.workers)
         nextStep += 1
         return report
     }

@@ -61,6 +61,7 @@ public final class TrainingRun {
         var lastProgress = 0.0
         let runStart = Clock.now()
         let firstStep = trainer.nextStep
+        var tally = WorkerEpochTally()
         while !trainer.isFinished {
             if shouldStop() { return true }
             let stepStart = Clock.now()
@@ -70,6 +71,7 @@ public final class TrainingRun {
                            args: ["samples": String(report.statistics.count)])
             try afterStep?(trainer)
             epochStatistics = epochStatistics + report.statistics
+            tally.add(report.workers)
             times.compute += report.computeSeconds
             times.communication += report.communicationSeconds
             times.wait += report.waitSeconds
@@ -107,13 +109,15 @@ public final class TrainingRun {
             }
             lastTestEvaluation = test
             let validation = data.validation.map { Evaluation(network: trainer.network, images: $0, between: keepAlive).accuracy }
-            let metrics = EpochMetrics(epoch: report.position.epoch + 1, steps: plan.stepsPerEpoch,
+            var metrics = EpochMetrics(epoch: report.position.epoch + 1, steps: plan.stepsPerEpoch,
                                        trainLoss: epochStatistics.meanLoss, trainAccuracy: epochStatistics.accuracy,
                                        testLoss: test.meanLoss, testAccuracy: test.accuracy,
                                        validationAccuracy: validation, seconds: seconds,
                                        samplesPerSecond: Double(epochStatistics.count) / max(seconds, 1e-9),
                                        computeSeconds: times.compute, communicationSeconds: times.communication,
                                        waitSeconds: times.wait, workers: workers)
+            let perWorker = tally.finish()
+            metrics.perWorker = perWorker.isEmpty ? nil : perWorker
             history.append(metrics)
             timeline?.flush()
             metricsWriter?.write(metrics)

@@ -98,6 +98,8 @@ public enum Sender: Sendable, Equatable {
 public protocol WorkerTransport: AnyObject {
     /// Where the other workers reach this one, as it says in its hello.
     var link: PeerLink { get }
+    /// Bytes of every frame sent and received so far, to the coordinator and the peers.
+    var traffic: (sent: UInt64, received: UInt64) { get }
     func send(_ message: WireMessage) throws
     /// Sends to another worker, connecting to it first if need be.
     func send(_ message: WireMessage, to peer: PeerLink) throws

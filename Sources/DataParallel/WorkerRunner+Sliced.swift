@@ -156,8 +156,8 @@ extension WorkerRunner {
             let node = WireMessage.GradientReply.Node(node: tree.root, statistics: statistics,
                                                       values: statistics.count > 0 ? total!.values : [])
             try transport.send(WireMessage(run: runID, step: round.number,
-                                           .gradient(.init(nodes: [node], first: range.lowerBound, computeSeconds: round.computeSeconds,
-                                                           received: round.received, sent: now(), spans: round.spans))))
+                                           .gradient(stamped(.init(nodes: [node], first: range.lowerBound, computeSeconds: round.computeSeconds,
+                                                                   received: round.received, sent: now(), spans: round.spans)))))
         }
         guard round.isComplete else { return }
         completedRound = round.number

@@ -19,6 +19,9 @@ public final class WorkerRunner {
         /// Added to the times this worker reports for the timeline, as if its clock were that
         /// far off (tests of the coordinator's clock alignment).
         public var clockSkew: Double = 0
+        /// Seconds added to every step's compute, as if this worker's machine were slower
+        /// (tests of the straggler metrics).
+        public var computeDelay: Double = 0
 
         public init(name: String, coreType: String, expectedShape: String = "", timeout: Double = 30, heartbeatInterval: Double = 0.5,
                     threads: Int = 1) {
@@ -66,6 +69,13 @@ public final class WorkerRunner {
     var lastSpans: [WireMessage.GradientReply.Span] = []
     /// This worker's clock, for the times it reports.
     func now() -> Double { Clock.now() + configuration.clockSkew }
+
+    /// A reply with the transport's byte counts so far, for the per-worker metrics.
+    func stamped(_ reply: WireMessage.GradientReply) -> WireMessage.GradientReply {
+        var reply = reply
+        (reply.bytesSent, reply.bytesReceived) = transport.traffic
+        return reply
+    }
 
     public init(transport: WorkerTransport, configuration: Configuration, log: @escaping (String) -> Void = { _ in }) {
         self.transport = transport
@@ -223,7 +233,7 @@ public final class WorkerRunner {
     func compute(_ order: WireMessage.StepOrder, step: UInt64) throws -> WireMessage {
         // A worker with nothing to do (more workers than shards) says so at once.
         if order.nodes.isEmpty {
-            return WireMessage(run: runID, step: step, .gradient(.init(nodes: [], computeSeconds: 0, received: orderArrived, sent: now())))
+            return WireMessage(run: runID, step: step, .gradient(stamped(.init(nodes: [], computeSeconds: 0, received: orderArrived, sent: now()))))
         }
         guard let parameters = order.parameters else { throw TrainingError("the coordinator sent a step without parameters") }
         let (sums, seconds) = try computeSums(order, parameters: parameters)
@@ -231,8 +241,8 @@ public final class WorkerRunner {
         let nodes = sums.map { node, sum in
             WireMessage.GradientReply.Node(node: node, statistics: sum.statistics, values: sum.statistics.count == 0 ? [] : sum.values)
         }
-        return WireMessage(run: runID, step: step, .gradient(.init(nodes: nodes, computeSeconds: seconds, received: orderArrived,
-                                                                   sent: now(), spans: lastSpans)))
+        return WireMessage(run: runID, step: step, .gradient(stamped(.init(nodes: nodes, computeSeconds: seconds, received: orderArrived,
+                                                                           sent: now(), spans: lastSpans))))
     }
 
     /// The sums of the order's nodes (every shard under them held here) with `parameters`,
@@ -250,6 +260,7 @@ public final class WorkerRunner {
             }
         }
         let start = Clock.now()
+        if configuration.computeDelay > 0 { usleep(UInt32(min(configuration.computeDelay, 10) * 1e6)) }
         let sums = parameters.withUnsafeBufferPointer { engine.compute(order.nodes, at: order.position, parameters: $0.baseAddress!) }
         lastSpans = engine.spans.map { .init(node: $0.node, start: $0.start + configuration.clockSkew, end: $0.end + configuration.clockSkew) }
         return (sums, Clock.now() - start)

@@ -208,13 +208,21 @@ public final class ZeroMQWorkerTransport: WorkerTransport {
 
     deinit { zap?.stop() }
 
+    public private(set) var traffic: (sent: UInt64, received: UInt64) = (0, 0)
+
     public func send(_ message: WireMessage) throws {
-        _ = try socket.send(multipart: ZeroMQCoordinatorTransport.messages(message.encoded()))
+        let frames = ZeroMQCoordinatorTransport.messages(message.encoded())
+        let bytes = frames.reduce(0) { $0 &+ UInt64($1.count) } // (a sent message is empty after)
+        _ = try socket.send(multipart: frames)
+        traffic.sent &+= bytes
     }
 
     public func send(_ message: WireMessage, to peer: PeerLink) throws {
         let out = try outgoing[peer] ?? connect(to: peer)
-        _ = try out.send(multipart: ZeroMQCoordinatorTransport.messages(message.encoded()))
+        let frames = ZeroMQCoordinatorTransport.messages(message.encoded())
+        let bytes = frames.reduce(0) { $0 &+ UInt64($1.count) }
+        _ = try out.send(multipart: frames)
+        traffic.sent &+= bytes
     }
 
     func connect(to peer: PeerLink) throws -> Socket {
@@ -262,9 +270,11 @@ public final class ZeroMQWorkerTransport: WorkerTransport {
         while true {
             if try !ZeroMQCoordinatorTransport.wait(poller, timeout: deadline - Clock.now()) { return nil }
             if let frames = try socket.receiveMultipart(flags: .dontWait) {
+                traffic.received &+= frames.reduce(0) { $0 &+ UInt64($1.count) }
                 return (.coordinator, ZeroMQCoordinatorTransport.arrival(frames[...], maximumFloats: maximumFloats))
             }
             if let frames = try peerSocket.receiveMultipart(flags: .dontWait) {
+                traffic.received &+= frames.dropFirst().reduce(0) { $0 &+ UInt64($1.count) }
                 // [routing id, head, Float32 frames…]; with CURVE, the key its sender proved.
                 let key = frames.last?.property("User-Id").flatMap(Z85.decode) ?? []
                 guard frames.count >= 2 else { return (.peer(key: key), .refused(.undecodable("a peer message of \(frames.count) frame(s) has no head"))) }

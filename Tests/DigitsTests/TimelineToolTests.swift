@@ -93,3 +93,43 @@ final class TimelineToolTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("--timeline"), bad.stderr)
     }
 }
+
+/// A worker made slow on purpose (`--test-delay`, 20 ms more per step): the metrics show each
+/// worker's compute median and p95, bytes and its time waiting for the others, and the
+/// progress names it.
+final class StragglerToolTests: XCTestCase {
+    func testSlowWorker_IsNamedInTheMetricsAndTheProgress() throws {
+        let directory = try Tool.temporaryDirectory()
+        let metrics = directory.appendingPathComponent("m.jsonl").path
+        let address = "ipc:///tmp/digits-\(UUID().uuidString.prefix(8)).ipc"
+        let coordinator = try Tool.start(["coordinator", "--bind", address, "--insecure", "--workers", "3", "--metrics", metrics,
+                                          "--limit", "1920", "--batch", "96", "--micro-batch", "32", "--epochs", "1", "--layers", "16",
+                                          "--out", directory.appendingPathComponent("m.safetensors").path],
+                                         logs: directory, name: "coordinator")
+        let workers = try ["w1", "w2", "w3"].map { name in
+            try Tool.start(["worker", "--connect", address, "--insecure", "--name", name, "--timeout", "20"]
+                           + (name == "w3" ? ["--test-delay", "0.02"] : []), logs: directory, name: name)
+        }
+        coordinator.waitUntilExit()
+        for w in workers { w.waitUntilExit() }
+        let log = Tool.log(directory, "coordinator")
+        XCTAssertEqual(coordinator.terminationStatus, 0, log)
+        let line = try XCTUnwrap(String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n").first)
+        let epoch = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let perWorker = try XCTUnwrap(epoch["per_worker"] as? [[String: Any]], line.description)
+        XCTAssertEqual(perWorker.compactMap { $0["name"] as? String }, ["w1", "w2", "w3"])
+        let median = Dictionary(uniqueKeysWithValues: perWorker.map { ($0["name"] as! String, $0["compute_median_seconds"] as! Double) })
+        XCTAssertGreaterThan(median["w3"]!, 0.02, "\(perWorker)")
+        XCTAssertLessThan(median["w1"]!, median["w3"]! / 2, "\(perWorker)")
+        for w in perWorker {
+            XCTAssertEqual(w["steps"] as? Int, 20)
+            XCTAssertGreaterThanOrEqual(w["compute_p95_seconds"] as! Double, w["compute_median_seconds"] as! Double)
+            XCTAssertGreaterThan(w["bytes_sent"] as! Int, 20 * 4 * 1000, "each step sends at least part of the sums: \(w)")
+            XCTAssertGreaterThan(w["bytes_received"] as! Int, 0)
+        }
+        // With the sliced exchange the others wait for w3's parts; w3 waits least.
+        let waiting = Dictionary(uniqueKeysWithValues: perWorker.map { ($0["name"] as! String, $0["waiting_seconds"] as! Double) })
+        XCTAssertGreaterThan(waiting["w1"]!, waiting["w3"]!, "w1 waits for w3: \(waiting)")
+        XCTAssertTrue(log.contains("slowest: w3, compute"), log)
+    }
+}

@@ -88,6 +88,8 @@ extension WireMessage {
         w.f64(g.computeSeconds)
         w.f64(g.received)
         w.f64(g.sent)
+        w.u64(g.bytesSent)
+        w.u64(g.bytesReceived)
         w.int(g.spans.count)
         for s in g.spans {
             w.int(s.node?.first ?? 0)
@@ -234,6 +236,7 @@ extension WireMessage {
     private static func gradient(_ r: inout WireReader, _ payload: (String, Bool) throws -> [Float]) throws -> GradientReply {
         let seconds = try r.f64("compute seconds")
         let received = try r.f64("order received"), sent = try r.f64("reply sent")
+        let bytesSent = try r.u64("bytes sent"), bytesReceived = try r.u64("bytes received")
         let spanCount = try r.count("compute spans", elementSize: 24)
         var spans: [GradientReply.Span] = []
         for _ in 0..<spanCount {
@@ -252,7 +255,10 @@ extension WireMessage {
             nodes.append(.init(node: node, statistics: BatchStatistics(lossSum: loss, correct: correct, count: count),
                                values: try payload("node \(node.first)+\(node.size)", true)))
         }
-        return GradientReply(nodes: nodes, first: first, computeSeconds: seconds, received: received, sent: sent, spans: spans)
+        var reply = GradientReply(nodes: nodes, first: first, computeSeconds: seconds, received: received, sent: sent, spans: spans)
+        reply.bytesSent = bytesSent
+        reply.bytesReceived = bytesReceived
+        return reply
     }
 
     private static func range(_ r: inout WireReader, _ what: String) throws -> Range<Int> {

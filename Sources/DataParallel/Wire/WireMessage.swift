@@ -261,6 +261,9 @@ public struct WireMessage: Equatable, Sendable {
         public var received: Double
         public var sent: Double
         public var spans: [Span]
+        /// Bytes the worker has sent and received through its transport so far (all peers).
+        public var bytesSent: UInt64 = 0
+        public var bytesReceived: UInt64 = 0
 
         public init(nodes: [Node], first: Int = 0, computeSeconds: Double, received: Double = 0, sent: Double = 0, spans: [Span] = []) {
             self.nodes = nodes

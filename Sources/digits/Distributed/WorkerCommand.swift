@@ -55,6 +55,9 @@ extension Digits {
         @Option(name: .customLong("test-clock-skew"), help: ArgumentHelp("Report timeline times this many seconds off (tests of the clock alignment).", visibility: .hidden))
         var testClockSkew: Double = 0
 
+        @Option(name: .customLong("test-delay"), help: ArgumentHelp("Spend this many more seconds on every step's compute (tests of the straggler metrics).", visibility: .hidden))
+        var testDelay: Double = 0
+
         func validate() throws {
             if (curveSecret == nil) != (curveServerKey == nil) {
                 throw ValidationError("--curve-secret and --curve-server-key go together: this worker's secret key, and the coordinator's public key")
@@ -73,6 +76,7 @@ extension Digits {
         func configuration(_ workerName: String) -> WorkerRunner.Configuration {
             var c = WorkerRunner.Configuration(name: workerName, coreType: BLAS.coreType, expectedShape: expectShape, timeout: timeout, threads: threads)
             c.clockSkew = testClockSkew
+            c.computeDelay = max(0, testDelay)
             return c
         }
 

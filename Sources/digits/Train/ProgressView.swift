@@ -50,6 +50,9 @@ final class ProgressView {
             line += String(format: " (compute %.2f s, comm %.2f s, wait %.2f s)", m.computeSeconds, m.communicationSeconds, m.waitSeconds)
         }
         result(line)
+        if let (name, ratio) = m.perWorker.flatMap({ WorkerEpochMetrics.straggler($0) }) {
+            message(String(format: "epoch %d: slowest: %@, compute %.1f× the median of the workers (--metrics has each worker's median and p95)", m.epoch, name, ratio))
+        }
     }
 
     func finish() { clearBar() }
