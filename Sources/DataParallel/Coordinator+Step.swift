@@ -28,6 +28,8 @@ extension Coordinator {
     struct Orders {
         let number: UInt64
         let position: StepPosition
+        /// The attempt whose all-gather the workers compute with (the sliced exchange), if any.
+        let basis: UInt64?
         let sent: Double
         let assignments: [Peer: Assignment]
         /// The workers in rank order (the sliced exchange's owners).
@@ -82,7 +84,10 @@ extension Coordinator {
     /// step is collected); whether it was one.
     func keptForAhead(_ peer: Peer, _ arrival: Arrival) -> Bool {
         guard let ahead, ahead.assignments[peer] != nil, case .message(let message) = arrival,
-              message.run == configuration.runID, message.step == ahead.number else { return false }
+              message.run == configuration.runID else { return false }
+        // Its own messages, and complaints about the attempt it builds on.
+        let complaint = if case .unreachable = message.body { true } else { false }
+        guard message.step == ahead.number || (complaint && message.step != 0 && message.step == ahead.basis) else { return false }
         aheadArrivals.append((peer, arrival))
         return true
     }
@@ -121,7 +126,9 @@ extension Coordinator {
                 throw Redo(reason: "a worker could not be sent the step")
             }
         }
-        return Orders(number: nextOrder, position: input.position, sent: Clock.now(), assignments: Dictionary(uniqueKeysWithValues: all.map { ($0.peer, $0) }),
+        let basis = all.first { !$0.order.owners.isEmpty && $0.order.parameters == nil }?.order.basis
+        return Orders(number: nextOrder, position: input.position, basis: basis,
+                      sent: Clock.now(), assignments: Dictionary(uniqueKeysWithValues: all.map { ($0.peer, $0) }),
                       ranks: active.map(\.peer), all: all)
     }
 
@@ -168,16 +175,18 @@ extension Coordinator {
             let wake = min(deadline, complaints.judgeAt ?? deadline) - now
             guard let (peer, arrival) = try kept.popFirst() ?? transport.receive(timeout: min(wake, configuration.heartbeatInterval)) else { continue }
             let arrived = Clock.now()
-            if keptForAhead(peer, arrival) { continue }
             // A complaint may come from a worker that has replied already (its slice is
-            // reduced, another's is what it misses).
+            // reduced, another's is what it misses), or be about the attempt these orders build
+            // on (a slice of it never came, so the worker cannot start this one).
             if orders.assignments[peer] != nil, case .message(let message) = arrival, message.run == configuration.runID,
-               message.step == orders.number, case .unreachable(let ranks) = message.body {
+               message.step == orders.number || (message.step != 0 && message.step == orders.basis),
+               case .unreachable(let ranks) = message.body {
                 let named = ranks.filter { orders.ranks.indices.contains($0) }.map { orders.ranks[$0] }
                 complaints.add(from: peer, naming: Set(named).subtracting([peer]), now: arrived,
                                window: configuration.heartbeatTimeout / 4)
                 continue
             }
+            if keptForAhead(peer, arrival) { continue }
             guard let assignment = orders.assignments[peer], replies[peer] == nil, let worker = workers.first(where: { $0.peer == peer }) else {
                 handleOutOfStep(peer: peer, arrival: arrival, now: arrived)
                 try redoIfLost(orders, except: replies)

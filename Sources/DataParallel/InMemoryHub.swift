@@ -35,6 +35,15 @@ public final class InMemoryHub: @unchecked Sendable {
 
     static func address(_ name: String) -> String { "mem://\(name)" }
     private var unreachable: Set<String> = []
+    private var slicesLost: Set<Peer> = []
+
+    /// The updated slices a worker sends other workers are lost from now on; its parts reach
+    /// them and its reduced slice and "done" the coordinator (a link that fails between them).
+    public func loseSlices(of name: String) {
+        condition.lock()
+        slicesLost.insert(Peer(id: Array(name.utf8)))
+        condition.unlock()
+    }
 
     /// Makes a worker's peer socket unreachable: what other workers send it is lost, while
     /// its link to the coordinator works (a firewall that blocks only the peer port).
@@ -117,6 +126,7 @@ public final class InMemoryHub: @unchecked Sendable {
             defer { hub.condition.unlock() }
             let target = Peer(id: Array(other.address.dropFirst("mem://".count).utf8))
             guard !hub.disconnected.contains(peer), !hub.disconnected.contains(target), !hub.unreachable.contains(other.address),
+                  !(hub.slicesLost.contains(peer) && frames.head.count > 6 && frames.head[6] == WireMessage.Kind.slice.rawValue),
                   hub.toPeerSockets[other.address] != nil else { return }
             hub.toPeerSockets[other.address]!.append(frames)
             hub.condition.broadcast()

@@ -44,6 +44,21 @@ final class SlicedCoordinatorTests: CoordinatorTests {
         XCTAssertFalse(log.text.contains("dropped worker a") || log.text.contains("dropped worker c"), log.text)
     }
 
+    /// A worker whose slices stop reaching the others while the coordinator still gets its
+    /// reduced slice: that step succeeds, the others cannot start the next (its slice never
+    /// came) and say so about the step it builds on; the coordinator drops the worker and
+    /// redoes the step from its exact copy.
+    func testSliced_SlicesLostAfterTheCoordinatorGotTheStep_WorkerIsDropped() throws {
+        let reference = try trainLocally(settings, images: images, threads: 1)
+        let log = Log()
+        let weights = try trainDistributed(workers: ["a", "b", "c"], log: log) { step, hub in
+            if step == 5 { hub.loseSlices(of: "c") }
+        }
+        XCTAssertBitwiseEqual(weights, reference, "after dropping the worker whose slices were lost")
+        XCTAssertTrue(log.text.contains("dropped worker c:"), log.text)
+        XCTAssertFalse(log.text.contains("dropped worker a") || log.text.contains("dropped worker b"), log.text)
+    }
+
     /// Garbage, forged parts and slices, and another run's messages on a worker's peer
     /// socket are ignored; the run's bits do not change.
     func testSliced_HostilePeerMessages_AreIgnored() throws {
