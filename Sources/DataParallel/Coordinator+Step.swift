@@ -156,6 +156,12 @@ extension Coordinator {
             let now = Clock.now()
             // Orders sent ahead count from when their step began here.
             let deadline = max(orders.sent, started) + configuration.heartbeatTimeout
+            // At the deadline, complaints (however few came) say whom to blame better than
+            // silence does: the complainers are alive, waiting for the one they name.
+            if now >= deadline, let verdict = complaints.verdict(now: .infinity, ranks: orders.ranks) {
+                judge(verdict, orders: orders)
+                throw Redo(reason: "a worker could not reach another")
+            }
             if now >= deadline {
                 // Every worker still owing its reply goes at once: several that joined and
                 // never answer cost one timeout, not one each.

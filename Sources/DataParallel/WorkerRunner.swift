@@ -99,7 +99,9 @@ public final class WorkerRunner {
             }
             let timeout = welcome?.heartbeatTimeout ?? configuration.timeout
             let interval = welcome?.heartbeatInterval ?? configuration.heartbeatInterval
-            let received = try transport.receive(timeout: interval)
+            // Awake when a round's complaint falls due, not up to an interval later.
+            let due = round.flatMap { $0.complained ? nil : $0.started + timeout / 2 - Clock.now() } ?? interval
+            let received = try transport.receive(timeout: max(0.001, min(interval, due)))
             try complainIfPeersLate()
             var news: Arrival?
             if let (sender, arrival) = received {
