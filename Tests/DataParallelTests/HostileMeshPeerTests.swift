@@ -40,6 +40,10 @@ final class HostileMeshPeerTests: XCTestCase {
             }.start()
         }
         try coordinator.waitForWorkers()
+        // The workers bind their peer sockets again once welcomed (with a message limit): the
+        // stranger connects after that, and has its CURVE handshakes done before training,
+        // which takes well under a second.
+        usleep(300_000)
         // The stranger: a CURVE client with its own key, which no order lists.
         let context = try Context()
         let strangers = try links.all.map { link -> Socket in
@@ -49,6 +53,7 @@ final class HostileMeshPeerTests: XCTestCase {
             try s.connect(link.address)
             return s
         }
+        usleep(300_000)
         let p = architecture.parameterCount
         let trainer = Trainer(plan: plan, network: Network(architecture: architecture, seed: settings.seed), executor: coordinator)
         while !trainer.isFinished {
