@@ -131,5 +131,8 @@ final class StragglerToolTests: XCTestCase {
         let waiting = Dictionary(uniqueKeysWithValues: perWorker.map { ($0["name"] as! String, $0["waiting_seconds"] as! Double) })
         XCTAssertGreaterThan(waiting["w1"]!, waiting["w3"]!, "w1 waits for w3: \(waiting)")
         XCTAssertTrue(log.contains("slowest: w3, compute"), log)
+        let report = try String(contentsOfFile: directory.appendingPathComponent("m.html").path, encoding: .utf8)
+        XCTAssertTrue(report.contains("<h2>Workers</h2>") && report.contains("Slowest in epoch 1: <b>w3</b>"), "the report names w3")
+        for name in ["w1", "w2", "w3"] { XCTAssertTrue(report.contains("<td>\(name)</td>"), "the report's table has \(name)") }
     }
 }

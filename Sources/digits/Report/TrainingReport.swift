@@ -32,6 +32,7 @@ struct TrainingReport {
         if !history.isEmpty {
             body += "<h2>Loss and accuracy per epoch</h2>\n" + inline(Figure(plots: [lossPlot(), accuracyPlot()], columns: 2).svg(), id: "curves")
         }
+        body += workersSection()
         body += "<h2>Confusion matrix</h2>\n<p>Rows are the true digits, columns what the network read.</p>\n" + inline(confusionPlot().svg(), id: "confusion")
         body += "<h2>Misclassified test digits</h2>\n" + misclassifiedGrid()
         return """
@@ -73,6 +74,32 @@ struct TrainingReport {
         let validation = history.compactMap { m in m.validationAccuracy.map { Point(Double(m.epoch), 100 * $0) } }
         if !validation.isEmpty { plot.line(validation, label: "validation", color: .series(2), dashed: true) }
         return plot
+    }
+
+    /// A distributed run's workers: each one's median compute per step across the epochs, and
+    /// the last epoch's figures, with the straggler named. Empty for a run in one process.
+    func workersSection() -> String {
+        guard let last = history.last(where: { $0.perWorker != nil }), let workers = last.perWorker else { return "" }
+        var plot = Plot(title: "Compute per step, median (p95 dashed)", x: epochAxis, y: Axis("ms"), width: 640, height: 360)
+        let names = Array(Set(history.flatMap { $0.perWorker?.map(\.name) ?? [] })).sorted()
+        for (i, name) in names.enumerated() {
+            let points = history.compactMap { m in m.perWorker?.first { $0.name == name }.map { (m.epoch, $0) } }
+            plot.line(points.map { Point(Double($0.0), 1000 * $0.1.computeMedianSeconds) }, label: name, color: .series(i))
+            plot.scatter(points.map { Point(Double($0.0), 1000 * $0.1.computeMedianSeconds) }, color: .series(i), radius: 3)
+            plot.line(points.map { Point(Double($0.0), 1000 * $0.1.computeP95Seconds) }, color: .series(i), dashed: true)
+        }
+        var html = "<h2>Workers</h2>\n"
+        if let (name, ratio) = WorkerEpochMetrics.straggler(workers) {
+            html += "<p>Slowest in epoch \(last.epoch): <b>\(escape(name))</b>, compute \(String(format: "%.1f", ratio))× the median of the workers.</p>\n"
+        }
+        html += inline(plot.svg(), id: "workers")
+        html += "<table class=\"facts\"><tr><th>worker</th><th>steps</th><th>compute median</th><th>p95</th><th>waiting</th><th>sent</th><th>received</th></tr>"
+        for w in workers {
+            html += "<tr><td>\(escape(w.name))</td><td>\(w.steps)</td>"
+                + String(format: "<td>%.2f ms</td><td>%.2f ms</td><td>%.2f s</td>", 1000 * w.computeMedianSeconds, 1000 * w.computeP95Seconds, w.waitingSeconds)
+                + String(format: "<td>%.1f MB</td><td>%.1f MB</td></tr>", Double(w.bytesSent) / 1e6, Double(w.bytesReceived) / 1e6)
+        }
+        return html + "</table>\n<p>Epoch \(last.epoch); waiting is the time a worker spent in its steps waiting for the others.</p>\n"
     }
 
     /// One cell per (true, predicted) pair of classes; a data set of one class is a 1×1 grid.
