@@ -92,6 +92,10 @@ struct TrainingSession {
         let interrupted: Bool
         do {
             interrupted = try run.run()
+        } catch is WorkersLost where Interrupt.requested {
+            // The workers were stopped with us (a job cancelled or requeued, Ctrl-C in a
+            // terminal group): an interruption, saved as one, not a failure.
+            interrupted = true
         } catch let lost as WorkersLost {
             // Every worker is gone (say the coordinator was stopped longer than their timeout):
             // keep the state at the last finished step, so the run can go on.
