@@ -32,9 +32,9 @@ extension Coordinator {
         let basis: UInt64?
         let sent: Double
         let assignments: [Peer: Assignment]
-        /// The workers in rank order (the sliced exchange's owners).
-        let ranks: [Peer]
+        /// In rank order (the sliced exchange's owners).
         let all: [Assignment]
+        var ranks: [Peer] { all.map(\.peer) }
     }
 
     /// One step: admit workers waiting to join, then attempt it, phase by phase (send,
@@ -80,32 +80,6 @@ extension Coordinator {
         }
     }
 
-    /// Keeps a message of the attempt ordered ahead (its workers may answer it before its
-    /// step is collected); whether it was one.
-    func keptForAhead(_ peer: Peer, _ arrival: Arrival) -> Bool {
-        guard let ahead, ahead.assignments[peer] != nil, case .message(let message) = arrival,
-              message.run == configuration.runID else { return false }
-        // Its own messages, and complaints about the attempt it builds on.
-        let complaint = if case .unreachable = message.body { true } else { false }
-        guard message.step == ahead.number || (complaint && message.step != 0 && message.step == ahead.basis) else { return false }
-        aheadArrivals.append((peer, arrival))
-        return true
-    }
-
-    /// Orders the step after `input`'s before this step's data is in, when the exchange
-    /// allows it (the orders then carry no parameters: the workers compute with what this
-    /// step's all-gather leaves them) and the plan has a next step. If this step is redone
-    /// after all, the orders ahead are superseded by the redo's.
-    func orderAhead(after input: StepInput, number: UInt64, ranks: [Peer]) throws {
-        let next = input.position.epoch * plan.stepsPerEpoch + input.position.step + 1
-        guard exchange.canOrderAhead, ahead == nil, next < plan.totalSteps else { return }
-        exchange.succeeded(number: number, workers: ranks)
-        var following = input
-        following.position = plan.position(ofStep: next)
-        following.learningRateScale = plan.settings.schedule.factor(step: next, of: plan.totalSteps)
-        ahead = try send(following)
-    }
-
     /// Send: each worker gets its order, as the exchange makes them: the nodes of its block,
     /// and the parameters or its slice. Every attempt has its own order number, which replies
     /// echo, so that a late reply to an earlier attempt of the same step (before a worker
@@ -129,7 +103,7 @@ extension Coordinator {
         let basis = all.first { !$0.order.owners.isEmpty && $0.order.parameters == nil }?.order.basis
         return Orders(number: nextOrder, position: input.position, basis: basis,
                       sent: Clock.now(), assignments: Dictionary(uniqueKeysWithValues: all.map { ($0.peer, $0) }),
-                      ranks: active.map(\.peer), all: all)
+                      all: all)
     }
 
     /// Collect: waits for every worker's reply, validates it and keeps it; throws `Redo` as
@@ -262,15 +236,6 @@ extension Coordinator {
         return result
     }
 
-    /// Drops the workers the complaints blame, naming who could not reach them.
-    func judge(_ verdict: Complaints.Verdict, orders: Orders) {
-        func name(_ p: Peer) -> String { members.first { $0.peer == p }?.name ?? p.description }
-        for p in orders.ranks where verdict.guilty.contains(p) {
-            let by = verdict.accusers[p, default: []].map(name).sorted().joined(separator: ", ")
-            drop(p, reason: "worker\(verdict.accusers[p, default: []].count > 1 ? "s" : "") \(by) cannot reach it though \(verdict.accusers[p, default: []].count > 1 ? "they reach" : "it reaches") the coordinator: check that its peer port (--peer-bind) is open to the other workers")
-        }
-    }
-
     /// Throws `Redo` if a worker this attempt still waits for has been dropped.
     func redoIfLost(_ orders: Orders, except replied: [Peer: WireMessage.GradientReply]) throws {
         let active = Set(workers.map(\.peer))
@@ -309,37 +274,3 @@ extension Coordinator {
     }
 }
 
-/// The sliced exchange's "I cannot hear from these owners" reports of one attempt. The first
-/// opens a short window in which the others' come in (each worker reports half a timeout
-/// after its order, so they arrive together); then whoever most complainers name is at fault:
-/// a worker whose own link is down names everyone and is named by everyone, a dead one is
-/// named by all and names nobody. A tie (two workers that cannot reach each other) drops the
-/// later of them in rank order, so that one goes, and always the same one.
-struct Complaints {
-    private(set) var judgeAt: Double?
-    private var named: [Peer: Set<Peer>] = [:]   // complainer → whom it names
-
-    struct Verdict {
-        let guilty: Set<Peer>
-        let accusers: [Peer: Set<Peer>]
-    }
-
-    mutating func add(from complainer: Peer, naming: Set<Peer>, now: Double, window: Double) {
-        named[complainer, default: []].formUnion(naming)
-        judgeAt = judgeAt ?? now + window
-    }
-
-    /// The verdict once the window has passed, or every worker of the attempt has complained.
-    func verdict(now: Double, ranks: [Peer]) -> Verdict? {
-        guard let judgeAt, now >= judgeAt || Set(ranks).isSubset(of: Set(named.keys)) else { return nil }
-        var accusers: [Peer: Set<Peer>] = [:]
-        for (complainer, peers) in named { for p in peers { accusers[p, default: []].insert(complainer) } }
-        let most = accusers.values.map(\.count).max() ?? 0
-        var guilty = Set(accusers.filter { $0.value.count == most }.keys)
-        // Everyone blamed also complains of the others: a tie, which the last in rank order loses.
-        if guilty.count > 1, guilty.allSatisfy({ named[$0] != nil }), let last = ranks.last(where: guilty.contains) {
-            guilty = [last]
-        }
-        return Verdict(guilty: guilty, accusers: accusers)
-    }
-}

@@ -38,19 +38,19 @@ public final class Timeline {
     /// Names a track (once): "coordinator", or a worker's name.
     public func name(track: Int, _ name: String) {
         guard named.insert(track).inserted else { return }
-        add(#"{"ph":"M","pid":1,"tid":\#(track),"name":"thread_name","args":{"name":\#(Self.quoted(name))}}"#)
+        add(#"{"ph":"M","pid":1,"tid":\#(track),"name":"thread_name","args":{"name":\#(SafeTensors.quote(name))}}"#)
         add(#"{"ph":"M","pid":1,"tid":\#(track),"name":"thread_sort_index","args":{"sort_index":\#(track)}}"#)
     }
 
     /// A span from `start` to `end` (Clock seconds) on `track`.
     public func span(_ name: String, category: String, track: Int, from start: Double, to end: Double, args: [String: String] = [:]) {
         let ts = Self.microseconds(start - origin), dur = Self.microseconds(max(0, end - start))
-        add(#"{"ph":"X","pid":1,"tid":\#(track),"cat":\#(Self.quoted(category)),"name":\#(Self.quoted(name)),"ts":\#(ts),"dur":\#(dur)\#(Self.args(args))}"#)
+        add(#"{"ph":"X","pid":1,"tid":\#(track),"cat":\#(SafeTensors.quote(category)),"name":\#(SafeTensors.quote(name)),"ts":\#(ts),"dur":\#(dur)\#(Self.args(args))}"#)
     }
 
     /// A moment on `track` (thread-scoped instant).
     public func instant(_ name: String, category: String, track: Int, at time: Double, args: [String: String] = [:]) {
-        add(#"{"ph":"i","s":"t","pid":1,"tid":\#(track),"cat":\#(Self.quoted(category)),"name":\#(Self.quoted(name)),"ts":\#(Self.microseconds(time - origin))\#(Self.args(args))}"#)
+        add(#"{"ph":"i","s":"t","pid":1,"tid":\#(track),"cat":\#(SafeTensors.quote(category)),"name":\#(SafeTensors.quote(name)),"ts":\#(Self.microseconds(time - origin))\#(Self.args(args))}"#)
     }
 
     /// Appends what is kept to the file.
@@ -93,23 +93,6 @@ public final class Timeline {
 
     static func args(_ args: [String: String]) -> String {
         guard !args.isEmpty else { return "" }
-        return #","args":{"# + args.sorted { $0.key < $1.key }.map { "\(quoted($0.key)):\(quoted($0.value))" }.joined(separator: ",") + "}"
-    }
-
-    /// `text` as a JSON string.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
+        return #","args":{"# + args.sorted { $0.key < $1.key }.map { "\(SafeTensors.quote($0.key)):\(SafeTensors.quote($0.value))" }.joined(separator: ",") + "}"
     }
 }

@@ -77,7 +77,8 @@ public struct SafeTensors: Equatable, Sendable {
         try AtomicFile.write(encoded(), to: path)
     }
 
-    static func quote(_ s: String) -> String {
+    /// `s` as a JSON string literal (also the timeline's: one escaper for every JSON we write).
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
