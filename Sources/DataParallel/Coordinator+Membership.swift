@@ -52,7 +52,7 @@ extension Coordinator {
         case .heartbeat:
             break
         case .goodbye(let reason):
-            drop(peer, reason: "it left: \(escapedForLog(reason))")
+            drop(peer, reason: "\(Self.leftReason): \(escapedForLog(reason))")
         case .gradient, .unreachable, .done:
             break // about an earlier attempt: its work was redone
         case .error(let reason):
@@ -119,6 +119,7 @@ extension Coordinator {
                 member.track = welcome.workerIndex + 1
                 timeline?.name(track: member.track, member.name)
                 mark("joined", peer: member.peer)
+                departures.joins += 1
                 blocksChanged = true
                 log("worker \(member.name) joined (\(workers.count) active); its gradients travel over ZeroMQ (\(configuration.exchange.rawValue) exchange)")
             } catch {

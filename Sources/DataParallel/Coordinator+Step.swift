@@ -67,6 +67,7 @@ extension Coordinator {
                 exchange.abandoned()
                 ahead = nil
                 mark("step computed again", args: ["reason": redo.reason])
+                departures.redoneSteps += 1
                 log("epoch \(input.position.epoch + 1), step \(input.position.step + 1) is computed again: \(redo.reason)")
             }
         }

@@ -129,6 +129,8 @@ public final class Coordinator: StepExecutor {
     /// `--timeline`: the run's spans and events (see Coordinator+Timeline.swift).
     public var timeline: Timeline?
     var clockOffsets: [Peer: ClockOffset] = [:]
+    /// The counts and the departed of `roster` (see Coordinator+Roster.swift).
+    var departures = Roster()
 
     public init(plan: Plan, architecture: Architecture, images: ImageSet, configuration: CoordinatorConfiguration,
                 transport: CoordinatorTransport, log: @escaping (String) -> Void = { _ in }) {
@@ -169,6 +171,7 @@ public final class Coordinator: StepExecutor {
         droppedForNonFinite = nonFinite
         blocksChanged = true
         lastDropReason = "\(worker.name): \(reason)"
+        recordDeparture(of: worker.name, reason: reason)
         mark("dropped", peer: peer, args: ["reason": reason])
         log("dropped worker \(worker.name): \(reason); its shards move to the \(workers.count) others")
         try? transport.send(WireMessage(run: configuration.runID, .shutdown("dropped: \(reason)")), to: peer)

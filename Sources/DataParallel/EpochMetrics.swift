@@ -2,7 +2,7 @@ import Foundation
 import NeuralNetwork
 
 /// One worker's part in one step, as the coordinator saw it.
-public struct WorkerStep: Sendable {
+public struct WorkerStep: Codable, Equatable, Sendable {
     public var name: String
     /// What the worker says it spent computing.
     public var computeSeconds: Double
@@ -12,6 +12,12 @@ public struct WorkerStep: Sendable {
     /// Its transport's byte counts so far (to the coordinator and its peers).
     public var bytesSent: UInt64
     public var bytesReceived: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case name
+        case computeSeconds = "compute_seconds", waitingSeconds = "waiting_seconds"
+        case bytesSent = "bytes_sent", bytesReceived = "bytes_received"
+    }
 
     public init(name: String, computeSeconds: Double, waitingSeconds: Double, bytesSent: UInt64, bytesReceived: UInt64) {
         self.name = name

@@ -1,56 +1,112 @@
 import Foundation
 import NeuralNetwork
 
-/// A run's timeline as a Chrome trace-event file (the JSON array format, which Perfetto and
-/// chrome://tracing open): one track (`tid`) for the coordinator and one per worker, with
-/// complete events ("X": a span, `ts` and `dur` in µs from the run's start) and instant
-/// events ("i": joins, drops with their reason, redone steps, shard moves).
+/// A run's timeline: one track for the coordinator and one per worker, with spans (a name, a
+/// category, a start and a duration) and instants (joins, drops with their reason, redone
+/// steps, shard moves).
 ///
-/// Events are kept in memory and appended to the file every `flushEvery` events and at the
-/// end of every epoch (`flush`), so writing costs a step a few string appends; the file is a
-/// well-formed JSON array once `close` has written its `]`, and before that it is still what
-/// the trace viewers accept (the format allows the closing bracket to be missing).
+/// Two readers, one record: with a file (`--timeline`), every event goes to a Chrome
+/// trace-event file (the JSON array format, which Perfetto and chrome://tracing open: `tid` is
+/// the track, "X" a span, "i" an instant, `ts` and `dur` in µs from the run's start); and the
+/// events of the last `window` seconds stay in memory (`recent`, `lastStep`) for the live view
+/// and the report's drawing of one step.
+///
+/// File events are kept in memory and appended every `flushEvery` events and at the end of
+/// every epoch (`flush`), so writing costs a step a few appends; the file is a well-formed JSON
+/// array once `close` has written its `]`, and before that it is still what the trace viewers
+/// accept (the format allows the closing bracket to be missing).
 public final class Timeline {
     public static let coordinatorTrack = 0
-    public let path: String
-    let file: AppendingFile
+
+    /// One span or instant; times in seconds from the run's start.
+    public struct Event: Codable, Equatable, Sendable {
+        public var track: Int
+        public var name: String
+        public var category: String
+        public var start: Double
+        /// nil for an instant.
+        public var duration: Double?
+        public var args: [String: String]
+
+        public var end: Double { start + (duration ?? 0) }
+    }
+
+    public let path: String?
+    let file: AppendingFile?
     let origin: Double
     let flushEvery: Int
+    /// Seconds of events kept in memory.
+    public let window: Double
     private var pending: [String] = []
     private var wrote = false
-    private var named: Set<Int> = []
+    public private(set) var trackNames: [Int: String] = [:]
+    /// The events of the last `window` seconds, in the order they were added.
+    public private(set) var recent: [Event] = []
     private var failed = false
     private let onWriteError: (String) -> Void
 
-    public init(path: String, origin: Double = Clock.now(), flushEvery: Int = 2000, onWriteError: @escaping (String) -> Void = { _ in }) throws {
+    /// A timeline written to `path` (nil: kept in memory only, for `window` seconds).
+    public init(path: String?, origin: Double = Clock.now(), flushEvery: Int = 2000, window: Double = 5,
+                onWriteError: @escaping (String) -> Void = { _ in }) throws {
         self.path = path
         self.origin = origin
         self.flushEvery = flushEvery
+        self.window = window
         self.onWriteError = onWriteError
-        do {
-            file = try AppendingFile(path: path, keepingContents: false)
-        } catch let error as FileError {
-            throw TrainingError("cannot open the timeline \(path) for writing: \(error.reason)")
+        if let path {
+            do {
+                file = try AppendingFile(path: path, keepingContents: false)
+            } catch let error as FileError {
+                throw TrainingError("cannot open the timeline \(path) for writing: \(error.reason)")
+            }
+        } else {
+            file = nil
         }
         name(track: Self.coordinatorTrack, "coordinator")
     }
 
     /// Names a track (once): "coordinator", or a worker's name.
     public func name(track: Int, _ name: String) {
-        guard named.insert(track).inserted else { return }
+        guard trackNames[track] == nil else { return }
+        trackNames[track] = name
+        guard file != nil else { return }
         add(#"{"ph":"M","pid":1,"tid":\#(track),"name":"thread_name","args":{"name":\#(SafeTensors.quote(name))}}"#)
         add(#"{"ph":"M","pid":1,"tid":\#(track),"name":"thread_sort_index","args":{"sort_index":\#(track)}}"#)
     }
 
     /// A span from `start` to `end` (Clock seconds) on `track`.
     public func span(_ name: String, category: String, track: Int, from start: Double, to end: Double, args: [String: String] = [:]) {
-        let ts = Self.microseconds(start - origin), dur = Self.microseconds(max(0, end - start))
-        add(#"{"ph":"X","pid":1,"tid":\#(track),"cat":\#(SafeTensors.quote(category)),"name":\#(SafeTensors.quote(name)),"ts":\#(ts),"dur":\#(dur)\#(Self.args(args))}"#)
+        record(Event(track: track, name: name, category: category, start: start - origin, duration: max(0, end - start), args: args))
     }
 
     /// A moment on `track` (thread-scoped instant).
     public func instant(_ name: String, category: String, track: Int, at time: Double, args: [String: String] = [:]) {
-        add(#"{"ph":"i","s":"t","pid":1,"tid":\#(track),"cat":\#(SafeTensors.quote(category)),"name":\#(SafeTensors.quote(name)),"ts":\#(Self.microseconds(time - origin))\#(Self.args(args))}"#)
+        record(Event(track: track, name: name, category: category, start: time - origin, duration: nil, args: args))
+    }
+
+    /// The last step's span on the coordinator's track (category "step") and every event that
+    /// overlaps it, or nil before the first step (or when it is older than `window`).
+    public func lastStep() -> (step: Event, events: [Event])? {
+        guard let step = recent.last(where: { $0.category == "step" && $0.track == Self.coordinatorTrack }) else { return nil }
+        let events = recent.filter { $0 != step && $0.end >= step.start && $0.start <= step.end }
+        return (step, events)
+    }
+
+    private func record(_ event: Event) {
+        guard !closed else { return }
+        recent.append(event)
+        // Trimmed in bulk, so that a step pays for one removal now and then, not one per event.
+        if recent.count >= 512, let first = recent.first, first.start < event.start - 2 * window {
+            recent.removeFirst(recent.firstIndex { $0.start >= event.start - window } ?? 0)
+        }
+        guard file != nil else { return }
+        let ts = Self.microseconds(event.start)
+        let common = #""pid":1,"tid":\#(event.track),"cat":\#(SafeTensors.quote(event.category)),"name":\#(SafeTensors.quote(event.name)),"ts":\#(ts)"#
+        if let duration = event.duration {
+            add(#"{"ph":"X",\#(common),"dur":\#(Self.microseconds(duration))\#(Self.args(event.args))}"#)
+        } else {
+            add(#"{"ph":"i","s":"t",\#(common)\#(Self.args(event.args))}"#)
+        }
     }
 
     /// Appends what is kept to the file.
@@ -66,6 +122,7 @@ public final class Timeline {
     public func close() {
         guard !closed else { return }
         closed = true
+        guard file != nil else { return }
         flush()
         write(wrote ? "\n]\n" : "[]\n")
         wrote = true
@@ -74,12 +131,12 @@ public final class Timeline {
     private var closed = false
 
     private func add(_ event: String) {
-        guard !closed else { return }
         pending.append(event)
         if pending.count >= flushEvery { flush() }
     }
 
     private func write(_ text: String) {
+        guard let file, let path else { return }
         do {
             try file.write(Array(text.utf8))
         } catch {

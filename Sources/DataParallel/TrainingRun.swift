@@ -14,6 +14,9 @@ public struct RunProgress: Sendable {
     public var compute: Double
     public var communication: Double
     public var wait: Double
+    /// The last step: its seconds, and each worker's part in it (none in one process).
+    public var stepSeconds: Double
+    public var workers: [WorkerStep]
 }
 
 /// Runs a `Trainer` to the end of its plan: evaluates after every epoch (and, with
@@ -66,8 +69,9 @@ public final class TrainingRun {
             if shouldStop() { return true }
             let stepStart = Clock.now()
             let report = try trainer.step()
+            let stepEnd = Clock.now()
             timeline?.span("step \(report.position.epoch + 1).\(report.position.step + 1)", category: "step",
-                           track: Timeline.coordinatorTrack, from: stepStart, to: Clock.now(),
+                           track: Timeline.coordinatorTrack, from: stepStart, to: stepEnd,
                            args: ["samples": String(report.statistics.count)])
             try afterStep?(trainer)
             epochStatistics = epochStatistics + report.statistics
@@ -87,7 +91,8 @@ public final class TrainingRun {
                                    epochStatistics: epochStatistics,
                                    samplesPerSecond: Double(epochStatistics.count) / epochSeconds,
                                    secondsLeft: Double(plan.totalSteps - trainer.nextStep) / max(rate, 1e-9),
-                                   compute: times.compute, communication: times.communication, wait: times.wait))
+                                   compute: times.compute, communication: times.communication, wait: times.wait,
+                                   stepSeconds: stepEnd - stepStart, workers: report.workers))
             }
             let onGrid = evaluateEvery.map { trainer.nextStep % $0 == 0 } ?? false
             guard endOfEpoch || onGrid else { continue }

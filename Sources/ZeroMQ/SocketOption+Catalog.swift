@@ -86,6 +86,10 @@ extension SocketOption where Value == Bool {
     /// `.wouldBlock`) until a peer is there. Option ZMQ_IMMEDIATE.
     public static var immediate: Self { flag("ZMQ_IMMEDIATE", ZMQ_IMMEDIATE) }
 
+    /// Keep only the newest message in the queue (single-part messages; PUB, SUB, DEALER,
+    /// PUSH, PULL): for a subscriber that wants the latest state, not every one. Option ZMQ_CONFLATE.
+    public static var conflate: Self { flag("ZMQ_CONFLATE", ZMQ_CONFLATE) }
+
     /// Act as the CURVE server: needs `.curveSecretKey`; clients must know our public key.
     /// Option ZMQ_CURVE_SERVER.
     public static var curveServer: Self { flag("ZMQ_CURVE_SERVER", ZMQ_CURVE_SERVER) }
