@@ -17,10 +17,12 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "DigitReading", targets: ["DigitReading"]),
         .library(name: "DrawServer", targets: ["DrawServer"]),
+        .library(name: "LiveView", targets: ["LiveView"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // System libraries. libzmq's .pc file adds a prohibited "-isystem" flag that makes every
@@ -41,7 +43,14 @@ let package = Package(
             "Datasets", "NeuralNetwork", "DigitReading",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .executableTarget(name: "DigitsServe", dependencies: ["DrawServer", "NeuralNetwork"]),
+        // The live view of a run (`--dashboard`): follows the coordinator's feed, serves the
+        // page and GET /metrics. In digits-serve, so that the trainer stays free of HTTP.
+        .target(name: "LiveView", dependencies: [
+            "DataParallel", "DrawServer", "Plots",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .executableTarget(name: "DigitsServe", dependencies: ["DrawServer", "LiveView", "DataParallel", "NeuralNetwork"]),
         .executableTarget(name: "digits", dependencies: [
             "NeuralNetwork", "Datasets", "DataParallel", "ZeroMQ", "Plots", "DigitReading",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -57,6 +66,10 @@ let package = Package(
         // most of a test build's time. The tests talk to the real server with a small client of their own.
         .testTarget(name: "DrawServerTests", dependencies: [
             "DrawServer", "DigitReading", "NeuralNetwork", "Datasets",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "LiveViewTests", dependencies: [
+            "LiveView", "DataParallel", "DrawServer",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
     ]

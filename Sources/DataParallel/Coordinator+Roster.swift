@@ -8,6 +8,12 @@ public struct Roster: Codable, Equatable, Sendable {
         /// "dropped" (out of the run, `reason` says why), "left".
         public var state: String
         public var reason: String?
+
+        public init(name: String, state: String, reason: String? = nil) {
+            self.name = name
+            self.state = state
+            self.reason = reason
+        }
     }
 
     /// The workers in the run or waiting to join, in the order they came, then the last

@@ -2,9 +2,16 @@ import DrawServer
 
 /// What `digits serve` passes: `--model FILE --bind ADDRESS --port PORT`, and the limits
 /// `--header-timeout SECONDS --idle-timeout SECONDS --max-connections N` when the user gave
-/// them (it checked their ranges); each flag once.
+/// them (it checked their ranges); or, for a coordinator's `--dashboard`, `--follow ENDPOINT
+/// --bind ADDRESS --port PORT --ready-file FILE` instead of `--model`. Each flag once.
 struct Arguments {
-    var model: String
+    /// What to serve: the drawing page for a model, or the live view of a run.
+    enum Mode {
+        case draw(model: String)
+        case follow(feed: String, readyFile: String)
+    }
+
+    var mode: Mode
     var bind: String
     var port: Int
     var limits = ConnectionLimits()
@@ -12,7 +19,7 @@ struct Arguments {
     static let usage = "--model FILE --bind ADDRESS --port PORT [--header-timeout SECONDS] [--idle-timeout SECONDS] [--max-connections N]"
 
     init(parsing arguments: [String]) {
-        let flags = ["--model", "--bind", "--port", "--header-timeout", "--idle-timeout", "--max-connections"]
+        let flags = ["--model", "--follow", "--ready-file", "--bind", "--port", "--header-timeout", "--idle-timeout", "--max-connections"]
         var values: [String: String] = [:]
         var rest = arguments[...]
         while let flag = rest.popFirst() {
@@ -29,10 +36,14 @@ struct Arguments {
             }
             return value
         }
-        guard let model = values["--model"], let bind = values["--bind"], let port = values["--port"].flatMap(Int.init),
-              (0...65535).contains(port), !bind.isEmpty
+        switch (values["--model"], values["--follow"], values["--ready-file"]) {
+        case (let model?, nil, nil): mode = .draw(model: model)
+        case (nil, let feed?, let ready?): mode = .follow(feed: feed, readyFile: ready)
+        default: fail("digits-serve needs \(Self.usage); start it as `digits serve` (see `digits serve --help`), or as `digits launch --dashboard`")
+        }
+        guard let bind = values["--bind"], let port = values["--port"].flatMap(Int.init), (0...65535).contains(port), !bind.isEmpty
         else { fail("digits-serve needs \(Self.usage), with a port of 0…65535; start it as `digits serve` (see `digits serve --help`)") }
-        (self.model, self.bind, self.port) = (model, bind, port)
+        (self.bind, self.port) = (bind, port)
         if let seconds = positive("--header-timeout") { limits.headerTimeout = .seconds(seconds) }
         if let seconds = positive("--idle-timeout") { limits.idleTimeout = .seconds(seconds) }
         if let count = positive("--max-connections") { limits.maximumConnections = count }

@@ -5,11 +5,11 @@ import NIOHTTP1
 
 /// A request the API refuses: a 4xx status and a sentence that says what is wrong.
 /// Messages name no file paths and carry no stack traces.
-struct APIError: Error, Sendable {
-    var status: HTTPResponse.Status
-    var message: String
+public struct APIError: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var message: String
 
-    init(_ status: HTTPResponse.Status, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ message: String) {
         self.status = status
         self.message = message
     }
@@ -23,8 +23,10 @@ struct APIError: Error, Sendable {
 /// Turns every error thrown below it into a JSON response `{"error": "..."}`, so that a
 /// client always gets a reason, and an unexpected error gets a 500 that reveals nothing
 /// (it is logged on the server instead).
-struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {

@@ -53,36 +53,20 @@ public struct DrawServer: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
-        router.get("/") { _, _ in Self.html(Page.html, policy: Page.contentSecurityPolicy) }
-        router.get("/api/model") { _, _ in try Self.json(modelDescription) }
+        router.get("/") { _, _ in HTTPService.html(Page.html, policy: Page.contentSecurityPolicy) }
+        router.get("/api/model") { _, _ in try HTTPService.json(modelDescription) }
         router.post("/api/predict") { request, _ in
             let image = try await decoder.image(from: request)
             do {
-                return try Self.json(reader.read(image))
+                return try HTTPService.json(reader.read(image))
             } catch DatasetError.noInk {
                 throw APIError(.unprocessableContent, "the drawing is empty: draw a digit first")
             }
         }
         router.get("/report") { _, _ in
             guard let report else { throw APIError(.notFound, "this model has no training report beside it") }
-            return Self.html(report, policy: "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+            return HTTPService.html(report, policy: "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
         }
         return router
-    }
-
-    static func html(_ text: String, policy: String) -> Response {
-        Response(status: .ok,
-                 headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: policy,
-                           .xContentTypeOptions: "nosniff"],
-                 body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func json(_ value: some Encodable) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Response(status: .ok,
-                        headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store",
-                                  .xContentTypeOptions: "nosniff"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 }

@@ -19,7 +19,7 @@ struct Digits: ParsableCommand {
     static func main() {
         BLASStartup.selectCoreTypeOrReexecute()
         do {
-            let arguments = EnvironmentArguments.expand(Array(CommandLine.arguments.dropFirst()),
+            let arguments = EnvironmentArguments.expand(Dashboard.fillingDefault(Array(CommandLine.arguments.dropFirst())),
                                                         environment: ProcessInfo.processInfo.environment)
             var command = try parseAsRoot(arguments)
             try command.run()

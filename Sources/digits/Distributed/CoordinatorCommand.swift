@@ -75,9 +75,19 @@ struct CoordinatorRun {
         let executor = Coordinator(plan: plan, architecture: architecture, images: data.train,
                                    configuration: coordinator.configuration(coreType: BLAS.coreType),
                                    transport: transport, log: { line in progress.message("coordinator: \(line)") })
-        let timeline = try options.makeTimeline(progress: progress)
+        let timeline = try options.makeTimeline(progress: progress, inMemory: coordinator.dashboard != nil)
         defer { timeline?.close() }
         executor.timeline = timeline
+        let dashboard = try coordinator.dashboard.map { address in
+            let title = "\(architecture.summary) on \(run.dataName), \(coordinator.exchange.rawValue) exchange, \(coordinator.workers) worker(s)"
+            return try Dashboard(address: address, status: RunStatus(title: title, totalSteps: plan.totalSteps, epochs: plan.settings.epochs),
+                                 log: log.callAsFunction)
+        }
+        defer { dashboard?.stop() }
+        if let feed = dashboard?.feed {
+            feed.roster = { executor.roster }
+            feed.timeline = timeline
+        }
         try onBound(transport.endpoint)
         log("listening on \(transport.endpoint); waiting for \(coordinator.workers) worker(s) (\(plan.shardCount) shards)")
         if coordinator.workers > plan.shardCount {
@@ -87,7 +97,11 @@ struct CoordinatorRun {
         do {
             // SIGTERM or Ctrl-C while waiting for workers ends the wait at once; during
             // training, the session stops after the step and saves the model instead.
-            let check = checkAbort
+            let feed = dashboard?.feed
+            let check: () throws -> Void = { [checkAbort] in
+                feed?.tick()
+                try checkAbort()
+            }
             executor.checkAbort = {
                 if Interrupt.requested { throw WaitInterrupted() }
                 try check()
@@ -96,7 +110,8 @@ struct CoordinatorRun {
             executor.checkAbort = check
             var session = try run.session(options, executor: executor, workers: coordinator.workers, role: role, progress: progress,
                                           timeline: timeline)
-            session.keepAlive = executor.keepAlive
+            session.keepAlive = { executor.keepAlive(); feed?.tick() }
+            session.feed = feed
             session.trainingDone = { executor.shutdown(reason: "training finished") }
             progress.message("training \(architecture.summary) on \(run.dataName): \(data.train.count) samples, \(plan.stepsPerEpoch) steps per epoch, \(plan.shardCount) shards over \(executor.workerNames.count) workers")
             try session.run()

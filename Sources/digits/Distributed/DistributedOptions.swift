@@ -25,6 +25,9 @@ struct CoordinatorOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How the gradients travel: sliced (workers own slices of the parameters, reduce-scatter and all-gather them among themselves; the coordinator's link carries about M bytes a step whatever the number of workers, M being the parameters' size) or star (the coordinator sends every worker the parameters and receives every worker's sums: about 2·N·M a step). Both give the same weights, bit for bit. Default sliced: its coordinator's link does not grow with the workers, and across links shaped to 1 Gbit/s it trained 2.2–2.8× as fast as the star with 1 to 4 workers (about even at 10 Gbit/s; Scripts/bench-scale, README); on one machine the two are close. Workers need their --peer-bind port open to each other.", valueName: "star|sliced"))
     var exchange: ExchangeKind = .sliced
 
+    @Option(help: ArgumentHelp("Serve a live view of the run at this address (default \(Dashboard.defaultAddress), loopback; port 0: any free one, printed): loss and accuracy per epoch, samples/s, each worker's state (joining, active, dropped and why) and step times, and the last step's timeline; and GET /metrics in the Prometheus text format. The value may be left out. On an address other than loopback, anyone who reaches it sees the run's figures (never its data or weights).", valueName: "host:port"))
+    var dashboard: String?
+
     @Flag(name: .customLong("allow-mixed-kernels"), help: "Admit workers whose OpenBLAS core type differs from the coordinator's (results are then no longer bit-exact).")
     var allowMixedKernels = false
 
@@ -33,6 +36,7 @@ struct CoordinatorOptions: ParsableArguments {
         if let maxWorkers, !(workers...16_384).contains(maxWorkers) {
             throw ValidationError("--max-workers must be at least --workers (\(workers)) and at most 16384, not \(maxWorkers)")
         }
+        if let dashboard { _ = try Dashboard.parse(dashboard) }
         if !(joinTimeout > 0) { throw ValidationError("--join-timeout must be a positive number of seconds") }
         if !(heartbeatInterval > 0) || !(heartbeatTimeout > heartbeatInterval) {
             throw ValidationError("--heartbeat-timeout (\(heartbeatTimeout)) must be longer than --heartbeat-interval (\(heartbeatInterval)), both positive")

@@ -89,9 +89,11 @@ enum OutputPaths {
 }
 
 extension TrainingOptions {
-    /// The `--timeline` file, opened, or nil without the flag.
-    func makeTimeline(progress: ProgressView) throws -> Timeline? {
-        try timeline.map { try Timeline(path: $0, onWriteError: progress.message) }
+    /// The `--timeline` file, opened; without the flag, a timeline in memory only when
+    /// `inMemory` (the live view draws its last step), else nil.
+    func makeTimeline(progress: ProgressView, inMemory: Bool = false) throws -> Timeline? {
+        guard timeline != nil || inMemory else { return nil }
+        return try Timeline(path: timeline, onWriteError: progress.message)
     }
 
     /// The files this run writes, in the order they are checked and named in errors.

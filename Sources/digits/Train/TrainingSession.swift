@@ -51,6 +51,8 @@ struct TrainingSession {
     var keepAlive: () -> Void = {}
     /// Called as soon as no more steps will run, before the final save (e.g. to let workers go).
     var trainingDone: () -> Void = {}
+    /// `--dashboard`: the run's status, published for the live view.
+    var feed: LiveFeed?
     /// `train --eval-every N --eval-log FILE`: the test set is also evaluated every N steps, into FILE.
     var evaluations: (every: Int, log: String)?
 
@@ -63,8 +65,10 @@ struct TrainingSession {
         if let path = options.metrics {
             run.metricsWriter = try MetricsWriter(path: path, append: options.resume != nil, onWriteError: progress.message)
         }
-        run.onStep = progress.step
-        run.onEpoch = progress.epoch
+        let feed = feed
+        feed?.begin(history: history)
+        run.onStep = { progress.step($0); feed?.step($0) }
+        run.onEpoch = { progress.epoch($0); feed?.epoch($0) }
         if let evaluations {
             let log = try MetricsWriter(path: evaluations.log, label: "evaluation log", append: options.resume != nil,
                                         onWriteError: progress.message)
@@ -92,6 +96,9 @@ struct TrainingSession {
         let interrupted: Bool
         do {
             interrupted = try run.run()
+        } catch let error where !(error is WorkersLost) {
+            feed?.finish("failed")
+            throw error
         } catch is WorkersLost where Interrupt.requested {
             // The workers were stopped with us (a job cancelled or requeued, Ctrl-C in a
             // terminal group): an interruption, saved as one, not a failure.
@@ -99,6 +106,7 @@ struct TrainingSession {
         } catch let lost as WorkersLost {
             // Every worker is gone (say the coordinator was stopped longer than their timeout):
             // keep the state at the last finished step, so the run can go on.
+            feed?.finish("failed")
             trainingDone()
             progress.finish()
             let saver = keeper ?? CheckpointKeeper(path: options.out + ".checkpoint", warn: progress.message)
@@ -108,6 +116,7 @@ struct TrainingSession {
             }
             throw CLIError("\(lost). The training state at step \(trainer.nextStep) of \(trainer.plan.totalSteps) is saved in \(saver.path): start the workers again and run the same command with --resume \(saver.path)")
         }
+        feed?.finish(interrupted ? "interrupted" : "finished")
         trainingDone()
         progress.finish()
         let test = run.lastTestEvaluation ?? Evaluation(network: trainer.network, images: data.test)
