@@ -112,10 +112,8 @@ enum Tool {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Connects to 127.0.0.1:`port`, sends `bytes` and closes (a stranger on the network).
-    static func sendRaw(_ bytes: [UInt8], toLoopbackPort port: Int) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
+    /// Connects the TCP socket `fd` to 127.0.0.1:`port`.
+    static func connectLoopback(_ fd: Int32, port: Int) throws {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
@@ -124,6 +122,13 @@ enum Tool {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
         guard connected else { throw CocoaError(.fileReadUnknown) }
+    }
+
+    /// Connects to 127.0.0.1:`port`, sends `bytes` and closes (a stranger on the network).
+    static func sendRaw(_ bytes: [UInt8], toLoopbackPort port: Int) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        try connectLoopback(fd, port: port)
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
@@ -134,14 +139,7 @@ enum Tool {
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard connected else { throw CocoaError(.fileReadUnknown) }
+        try connectLoopback(fd, port: port)
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var response: [UInt8] = []
