@@ -26,6 +26,8 @@ let (bind, port) = (arguments.bind, arguments.port)
 let host = bind.contains(":") ? "[\(bind)]" : bind
 let router: Router<BasicRequestContext>
 let onRunning: @Sendable (Int) -> Void
+/// What to do about a port in use.
+let otherPort: String
 switch arguments.mode {
 case .draw(let modelPath):
     // Load everything before listening: a bad model file fails here, not at the first request.
@@ -46,6 +48,7 @@ case .draw(let modelPath):
         warn("warning: listening on \(bind): anyone who can reach this address can use the page")
     }
     router = server.router()
+    otherPort = "pick another with --port"
     onRunning = { port in
         // Unbuffered, so that a script waiting for this line sees it at once.
         FileHandle.standardOutput.write(Data("digits serve: reading digits with \(modelPath) at http://\(host):\(port)/ (Ctrl-C stops)\n".utf8))
@@ -68,6 +71,7 @@ case .follow(let feed, let readyFile):
         warn("warning: the live view listens on \(bind): anyone who can reach this address sees the run's figures")
     }
     router = view.router()
+    otherPort = "pick another with --dashboard HOST:PORT"
     onRunning = { port in
         // The coordinator waits for this file's line, then prints the address itself.
         let line = "http://\(host):\(port)/\n"
@@ -79,7 +83,7 @@ case .follow(let feed, let readyFile):
 do {
     try await HTTPService.run(router: router, host: bind, port: port, limits: arguments.limits, onRunning: onRunning)
 } catch let error as DrawServerError where error == .addressInUse(host: bind, port: port) {
-    fail("\(error): stop the other server or pick another port")
+    fail("\(error): stop the other server or \(otherPort)")
 } catch {
     fail("the server stopped: \(error)")
 }
