@@ -52,7 +52,7 @@ extension Coordinator {
         case .heartbeat:
             break
         case .goodbye(let reason):
-            drop(peer, reason: "\(Self.leftReason): \(escapedForLog(reason))")
+            drop(peer, reason: "it left: \(escapedForLog(reason))", left: true)
         case .gradient, .unreachable, .done:
             break // about an earlier attempt: its work was redone
         case .error(let reason):

@@ -43,12 +43,8 @@ extension Coordinator {
         return roster
     }
 
-    /// How the reason of a worker that said goodbye begins.
-    static let leftReason = "it left"
-
     /// Counts a departure and remembers it (the member itself is forgotten at the next rebalance).
-    func recordDeparture(of name: String, reason: String) {
-        let left = reason.hasPrefix(Self.leftReason)
+    func recordDeparture(of name: String, reason: String, left: Bool) {
         if left { departures.leaves += 1 } else { departures.drops += 1 }
         departures.workers.append(Roster.Entry(name: name, state: left ? "left" : "dropped", reason: reason))
         if departures.workers.count > Roster.keptDeparted { departures.workers.removeFirst() }

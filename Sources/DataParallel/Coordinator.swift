@@ -164,14 +164,15 @@ public final class Coordinator: StepExecutor {
         if Clock.now() - lastHeartbeat >= configuration.heartbeatInterval { heartbeatAll() }
     }
 
-    /// Takes a worker out of the run; `nonFinite` when it is for gradients with NaN or ±∞.
-    func drop(_ peer: Peer, reason: String, nonFinite: Bool = false) {
+    /// Takes a worker out of the run; `nonFinite` when it is for gradients with NaN or ±∞,
+    /// `left` when it said goodbye (not a fault).
+    func drop(_ peer: Peer, reason: String, nonFinite: Bool = false, left: Bool = false) {
         guard let worker = members.first(where: { $0.peer == peer && $0.isInRun }) else { return }
         worker.phase = .dropped(reason)
         droppedForNonFinite = nonFinite
         blocksChanged = true
         lastDropReason = "\(worker.name): \(reason)"
-        recordDeparture(of: worker.name, reason: reason)
+        recordDeparture(of: worker.name, reason: reason, left: left)
         mark("dropped", peer: peer, args: ["reason": reason])
         log("dropped worker \(worker.name): \(reason); its shards move to the \(workers.count) others")
         try? transport.send(WireMessage(run: configuration.runID, .shutdown("dropped: \(reason)")), to: peer)

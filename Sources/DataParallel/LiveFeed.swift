@@ -34,6 +34,20 @@ public struct RunStatus: Codable, Equatable, Sendable {
         case lastStep = "last_step"
     }
 
+    /// The feed's JSON, both ways: sorted keys; a diverged loss (NaN, ±∞) as a string rather
+    /// than a failure.
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return encoder
+    }()
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return decoder
+    }()
+
     public init(title: String, totalSteps: Int, epochs: Int) {
         state = "waiting"
         self.title = title
@@ -145,18 +159,10 @@ public final class LiveFeed {
         status.seconds = lastSent - start
         status.roster = roster()
         if let timeline { status.timeline = StepTimeline(timeline) ?? status.timeline }
-        let data = try! Self.encoder.encode(status)
+        let data = try! RunStatus.encoder.encode(status)
         // Full (a subscriber behind): this status is lost, the next one goes.
         _ = try? socket.send(Array(data), flags: .dontWait)
     }
-
-    /// Sorted keys; a diverged loss (NaN, ±∞) as a string rather than a failure.
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return encoder
-    }()
 
     deinit { context.shutdown() }
 }
@@ -191,9 +197,7 @@ public final class LiveFeedSubscriber: @unchecked Sendable {
         guard let message = try? socket.receive() else { return nil }
         let bytes = message.withUnsafeBytes { Array($0) }
         do {
-            let decoder = JSONDecoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-            return (bytes, try decoder.decode(RunStatus.self, from: Data(bytes)))
+            return (bytes, try RunStatus.decoder.decode(RunStatus.self, from: Data(bytes)))
         } catch {
             invalid("a message of \(bytes.count) bytes on \(endpoint) is not a run status: \(error)")
             return nil

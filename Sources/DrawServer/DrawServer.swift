@@ -53,7 +53,7 @@ public struct DrawServer: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
-        router.get("/") { _, _ in HTTPService.html(Page.html, policy: Page.contentSecurityPolicy) }
+        router.get("/") { _, _ in HTTPService.html(Page.html, policy: HTTPService.selfContainedPage) }
         router.get("/api/model") { _, _ in try HTTPService.json(modelDescription) }
         router.post("/api/predict") { request, _ in
             let image = try await decoder.image(from: request)

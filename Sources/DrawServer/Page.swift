@@ -1,10 +1,6 @@
 /// The page served at `/`: one document with its style and script inline, so that it works
 /// offline and its Content-Security-Policy can forbid every other source.
 enum Page {
-    /// Only this page's own inline style and script, and requests back to this server.
-    static let contentSecurityPolicy = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-        + "img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-
     static let html = """
     <!doctype html>
     <html lang="en">

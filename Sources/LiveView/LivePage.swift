@@ -2,9 +2,6 @@
 /// from elsewhere), polling `/api/run` every second and drawing what it says. Every text
 /// from the run (worker names, drop reasons) goes in as text, never as markup.
 enum LivePage {
-    static let contentSecurityPolicy = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-        + "img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-
     static let html = """
     <!doctype html>
     <html lang="en">

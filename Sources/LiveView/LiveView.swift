@@ -39,7 +39,7 @@ public final class LiveView: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
-        router.get("/") { _, _ in HTTPService.html(LivePage.html, policy: LivePage.contentSecurityPolicy) }
+        router.get("/") { _, _ in HTTPService.html(LivePage.html, policy: HTTPService.selfContainedPage) }
         router.get("/api/run") { [latest] _, _ in
             guard let json = latest.withLockedValue({ $0?.json }) else {
                 throw APIError(.serviceUnavailable, "no status from the coordinator yet: it publishes one as soon as it listens")
