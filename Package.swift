@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "NeuralNetwork", dependencies: ["CBLAS"]),
         .target(name: "Datasets", dependencies: ["CZlib", "CPNG"], resources: [.copy("Resources/mnist")]),
         .target(name: "Plots"),
-        .target(name: "DataParallel", dependencies: ["NeuralNetwork", "Datasets", "ZeroMQ"]),
+        .target(name: "DataParallel", dependencies: ["NeuralNetwork", "Datasets", "ZeroMQ", "Plots"]),
         // The one path from an image to a digit: `digits predict` and the drawing page.
         .target(name: "DigitReading", dependencies: ["Datasets", "NeuralNetwork"]),
         .target(name: "DrawServer", dependencies: [

@@ -16,7 +16,8 @@ extension Coordinator {
 
     /// The spans of a worker's accepted reply, in the coordinator's clock.
     func recordReply(_ reply: WireMessage.GradientReply, from worker: Member, orders: Orders, arrived: Double) {
-        guard let timeline, reply.received > 0, reply.sent >= reply.received else { return }
+        // An untimed reply has both times 0; a worker's clock may read below ours, even below 0.
+        guard let timeline, reply.sent != 0 || reply.received != 0, reply.sent >= reply.received else { return }
         let delay = (arrived - orders.sent) - (reply.sent - reply.received)
         let sample = ClockOffset(delay: delay, offset: ((reply.received - orders.sent) + (reply.sent - arrived)) / 2)
         if let known = clockOffsets[worker.peer], known.delay <= sample.delay {} else { clockOffsets[worker.peer] = sample }

@@ -37,13 +37,8 @@ public struct Figure: Sendable {
     public func svg() -> String {
         let (width, height) = size
         let layout = self.layout()
-        let n = SVGWriter.number
         var svg = SVGWriter()
-        svg.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
-        svg.open("svg", ["xmlns": "http://www.w3.org/2000/svg", "width": n(width), "height": n(height),
-                         "viewBox": "0 0 \(n(width)) \(n(height))", "font-family": SVGWriter.fontFamily])
-        svg.element("title", [:], content: title.isEmpty ? plots.map(\.title).joined(separator: "; ") : title)
-        svg.element("rect", ["width": "100%", "height": "100%", "fill": Color.white.svg])
+        svg.openDocument(width: width, height: height, title: title.isEmpty ? plots.map(\.title).joined(separator: "; ") : title)
         if !title.isEmpty { svg.text(title, x: width / 2, y: 26, size: 18, bold: true) }
         for (k, plot) in plots.enumerated() {
             let column = k % columns, row = k / columns

@@ -35,6 +35,17 @@ struct SVGWriter {
                          "transform": transform], content: string)
     }
 
+    /// The XML declaration, the opening `svg` element of a `width`×`height` document, its
+    /// `title` and a white background; the caller closes "svg".
+    mutating func openDocument(width: Double, height: Double, title: String) {
+        let n = SVGWriter.number
+        raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+        open("svg", ["xmlns": "http://www.w3.org/2000/svg", "width": n(width), "height": n(height),
+                     "viewBox": "0 0 \(n(width)) \(n(height))", "font-family": SVGWriter.fontFamily])
+        element("title", [:], content: title)
+        element("rect", ["width": "100%", "height": "100%", "fill": Color.white.svg])
+    }
+
     /// Raw text that is already valid SVG.
     mutating func raw(_ string: String) { line(string) }
 

@@ -41,6 +41,11 @@ final class TimelineToolTests: XCTestCase {
                                     "--out", directory.appendingPathComponent("m.safetensors").path] + Self.flags)
             XCTAssertEqual(run.status, 0, run.stderr)
             try checkTimeline(path, exchange: exchange)
+            let report = try String(contentsOfFile: directory.appendingPathComponent("m.html").path, encoding: .utf8)
+            XCTAssertTrue(report.contains("<h2>One step, worker by worker</h2>"), "\(exchange): the report draws the last step")
+            for lane in ["coordinator", "worker-1", "worker-2"] {
+                XCTAssertTrue(report.contains(">\(lane)</text>"), "\(exchange): the step's chart has a lane for \(lane)")
+            }
         }
     }
 
@@ -103,6 +108,7 @@ final class StragglerToolTests: XCTestCase {
         let metrics = directory.appendingPathComponent("m.jsonl").path
         let address = "ipc:///tmp/digits-\(UUID().uuidString.prefix(8)).ipc"
         let coordinator = try Tool.start(["coordinator", "--bind", address, "--insecure", "--workers", "3", "--metrics", metrics,
+                                          "--timeline", directory.appendingPathComponent("t.json").path,
                                           "--limit", "1920", "--batch", "96", "--micro-batch", "32", "--epochs", "1", "--layers", "16",
                                           "--out", directory.appendingPathComponent("m.safetensors").path],
                                          logs: directory, name: "coordinator")
@@ -134,5 +140,17 @@ final class StragglerToolTests: XCTestCase {
         let report = try String(contentsOfFile: directory.appendingPathComponent("m.html").path, encoding: .utf8)
         XCTAssertTrue(report.contains("<h2>Workers</h2>") && report.contains("Slowest in epoch 1: <b>w3</b>"), "the report names w3")
         for name in ["w1", "w2", "w3"] { XCTAssertTrue(report.contains("<td>\(name)</td>"), "the report's table has \(name)") }
+        // The last step drawn: a lane per worker, and w3's compute bar the longest.
+        XCTAssertTrue(report.contains("<h2>One step, worker by worker</h2>"), "the report draws the last step")
+        func computeMilliseconds(_ name: String) -> [Double] {
+            let pattern = try! NSRegularExpression(pattern: "<title>\(name): compute[^(<]*\\(compute\\), ([0-9.]+) ms</title>")
+            return pattern.matches(in: report, range: NSRange(report.startIndex..., in: report)).compactMap {
+                Range($0.range(at: 1), in: report).flatMap { Double(report[$0]) }
+            }
+        }
+        let slow = computeMilliseconds("w3"), quick = computeMilliseconds("w1")
+        XCTAssertFalse(slow.isEmpty || quick.isEmpty, "the step shows w1's and w3's compute")
+        XCTAssertGreaterThan(slow.reduce(0, +), 20, "w3 computes for at least its 20 ms delay: \(slow)")
+        XCTAssertLessThan(quick.reduce(0, +), slow.reduce(0, +), "w1 \(quick) against w3 \(slow)")
     }
 }

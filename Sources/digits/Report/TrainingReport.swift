@@ -12,6 +12,8 @@ struct TrainingReport {
     let history: [EpochMetrics]
     let evaluation: Evaluation
     let test: ImageSet
+    /// The run's last step, drawn worker by worker (a run with `--timeline` or `--dashboard`).
+    var step: StepTimeline? = nil
 
     /// Misclassified digits shown at most.
     static let gridSize = 48
@@ -33,6 +35,7 @@ struct TrainingReport {
             body += "<h2>Loss and accuracy per epoch</h2>\n" + inline(Figure(plots: [lossPlot(), accuracyPlot()], columns: 2).svg(), id: "curves")
         }
         body += workersSection()
+        body += stepSection()
         body += "<h2>Confusion matrix</h2>\n<p>Rows are the true digits, columns what the network read.</p>\n" + inline(confusionPlot().svg(), id: "confusion")
         body += "<h2>Misclassified test digits</h2>\n" + misclassifiedGrid()
         return """
@@ -100,6 +103,13 @@ struct TrainingReport {
                 + String(format: "<td>%.1f MB</td><td>%.1f MB</td></tr>", Double(w.bytesSent) / 1e6, Double(w.bytesReceived) / 1e6)
         }
         return html + "</table>\n<p>Epoch \(last.epoch); waiting is the time a worker spent in its steps waiting for the others.</p>\n"
+    }
+
+    /// The last step as a timeline: where its time went on the coordinator and on each worker.
+    func stepSection() -> String {
+        guard let step else { return "" }
+        return "<h2>One step, worker by worker</h2>\n<p>The run's last step: the coordinator's send, wait, reduce and update, and each worker's order, compute (one bar per micro-batch node below it), exchange and reply, on the coordinator's clock. Hover a bar for its name and length.</p>\n"
+            + inline(step.chart(width: 1280).svg(), id: "step")
     }
 
     /// One cell per (true, predicted) pair of classes; a data set of one class is a 1×1 grid.

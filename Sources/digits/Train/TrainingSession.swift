@@ -133,7 +133,8 @@ struct TrainingSession {
                 ?? "nothing of this run was saved (--checkpoint FILE keeps the training state)"
             throw CLIError("cannot write the model to \(options.out): \(reason); \(recovery)")
         }
-        try TrainingReport(model: model, history: run.history, evaluation: test, test: data.test).write(to: options.reportPath)
+        try TrainingReport(model: model, history: run.history, evaluation: test, test: data.test,
+                           step: timeline.flatMap(StepTimeline.init)).write(to: options.reportPath)
         if interrupted {
             progress.result("interrupted at step \(trainer.nextStep) of \(trainer.plan.totalSteps): saved the model trained so far to \(options.out)")
         }
