@@ -40,9 +40,9 @@ public enum HTTPService {
     }
 
     /// The policy of a page that is one document with its style and script inline: only
-    /// those, and requests back to this server (the drawing page, the live view).
+    /// those, and requests and images back to this server (the drawing page, the live view).
     public static let selfContainedPage = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-        + "img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
     /// An HTML page with its content security policy.
     public static func html(_ text: String, policy: String) -> Response {

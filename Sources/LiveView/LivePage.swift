@@ -38,6 +38,9 @@ enum LivePage {
       <tbody></tbody>
     </table>
     <p id="counts"></p>
+    <h2>The last step, worker by worker</h2>
+    <p class="note">Where the step's time went: the coordinator's send, wait and update, each worker's order, compute (a bar per micro-batch node below it), exchange and reply, on the coordinator's clock.</p>
+    <img id="timeline" alt="the last step's timeline" hidden>
     <p class="note">Prometheus: <a href="/metrics">/metrics</a>. Raw status: <a href="/api/run">/api/run</a>.</p>
     <script>
     \(script)
@@ -66,6 +69,7 @@ enum LivePage {
     tr.dropped td, tr.left td { color: #999; }
     td.why { text-align: left; color: #a33; }
     .note { color: #666; font-size: .9em; }
+    #timeline { width: 100%; height: auto; border: 1px solid #ddd; }
     """
 
     static let script = """
@@ -162,6 +166,13 @@ enum LivePage {
                             { name: "test", color: "#d62728", points: h.map((m) => [m.epoch, m.test_accuracy]) }],
             now && [now, status.accuracy], status.epochs, false);
       workers(status);
+      // A new picture only for a new step (the name says which: "step E.S").
+      const drawn = status.timeline && status.timeline.step.name;
+      if (drawn && $("timeline").dataset.step !== drawn) {
+        $("timeline").dataset.step = drawn;
+        $("timeline").src = "/timeline.svg?step=" + encodeURIComponent(drawn);
+        $("timeline").hidden = false;
+      }
     }
 
     async function poll() {

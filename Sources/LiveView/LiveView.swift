@@ -9,6 +9,7 @@ import NIOConcurrencyHelpers
 ///
 /// - `GET /`: the page (HTML, CSS and JavaScript inline; it loads nothing else), which polls:
 /// - `GET /api/run`: the newest `RunStatus` as the coordinator published it (503 before the first);
+/// - `GET /timeline.svg`: the last step drawn worker by worker (`StepTimeline.chart`; 404 before one);
 /// - `GET /metrics`: the same figures in the Prometheus text format (`LiveMetrics`).
 public final class LiveView: Sendable {
     private let latest = NIOLockedValueBox<(json: [UInt8], status: RunStatus)?>(nil)
@@ -45,6 +46,16 @@ public final class LiveView: Sendable {
                 throw APIError(.serviceUnavailable, "no status from the coordinator yet: it publishes one as soon as it listens")
             }
             return HTTPService.json(bytes: json)
+        }
+        router.get("/timeline.svg") { [latest] _, _ in
+            guard let step = latest.withLockedValue({ $0?.status.timeline }) else {
+                throw APIError(.notFound, "no step drawn yet: the coordinator sends its last step once one has run")
+            }
+            // Drawn on request, not per status: most statuses are never looked at.
+            return Response(status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "no-store",
+                                                   .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'",
+                                                   .xContentTypeOptions: "nosniff"],
+                            body: .init(byteBuffer: ByteBuffer(string: step.chart(width: 1060).svg())))
         }
         router.get("/metrics") { [metrics] _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],

@@ -27,7 +27,7 @@ final class DashboardToolTests: XCTestCase {
             }
         }
         let live = try XCTUnwrap(port, "no live view address: \(Tool.log(directory, "coordinator"))")
-        var steps: [Int] = [], sawWorkers = false, sawMetrics = false
+        var steps: [Int] = [], sawWorkers = false, sawMetrics = false, sawStep = false
         while coordinator.isRunning {
             if let run = try? Tool.get("/api/run", port: live), run.status == 200,
                let status = try? JSONSerialization.jsonObject(with: Data(run.body.utf8)) as? [String: Any] {
@@ -42,6 +42,11 @@ final class DashboardToolTests: XCTestCase {
                metrics.body.contains("# TYPE digits_samples_per_second gauge") {
                 sawMetrics = true
             }
+            // The last step, drawn: an SVG document with a lane for each worker.
+            if !sawStep, let svg = try? Tool.get("/timeline.svg", port: live), svg.status == 200,
+               svg.body.contains("<svg"), svg.body.contains(">w1</text>"), svg.body.contains(">w2</text>"), svg.body.contains("w2: compute") {
+                sawStep = true
+            }
             usleep(100_000)
         }
         for w in workers { w.waitUntilExit() }
@@ -49,6 +54,7 @@ final class DashboardToolTests: XCTestCase {
         XCTAssertEqual(coordinator.terminationStatus, 0, log)
         XCTAssertTrue(sawWorkers, "the status never listed w1 and w2 as active")
         XCTAssertTrue(sawMetrics, "GET /metrics never showed the workers")
+        XCTAssertTrue(sawStep, "GET /timeline.svg never drew a step with both workers")
         XCTAssertGreaterThan(Set(steps).count, 2, "the step did not advance on the live view: \(steps)")
         XCTAssertEqual(steps, steps.sorted(), "steps went back: \(steps)")
         // The server ends with the run.
