@@ -1,4 +1,5 @@
 import DrawServer
+import Foundation
 
 /// What `digits serve` passes: `--model FILE --bind ADDRESS --port PORT`, and the limits
 /// `--header-timeout SECONDS --idle-timeout SECONDS --max-connections N` when the user gave
@@ -18,7 +19,21 @@ struct Arguments {
 
     static let usage = "--model FILE --bind ADDRESS --port PORT [--header-timeout SECONDS] [--idle-timeout SECONDS] [--max-connections N]"
 
+    static let help = """
+    digits-serve: the HTTP server of `digits serve` (the drawing page) and of `--dashboard`
+    (the live view of a run). Start it through those: they check the flags and explain them
+    (`digits serve --help`, `digits launch --help`).
+
+    Usage: digits-serve \(usage)
+           digits-serve --follow ENDPOINT --ready-file FILE --bind ADDRESS --port PORT
+
+    """
+
     init(parsing arguments: [String]) {
+        if arguments == ["--help"] || arguments == ["-h"] {
+            print(Self.help, terminator: "")
+            exit(0)
+        }
         let flags = ["--model", "--follow", "--ready-file", "--bind", "--port", "--header-timeout", "--idle-timeout", "--max-connections"]
         var values: [String: String] = [:]
         var rest = arguments[...]

@@ -75,7 +75,8 @@ case .follow(let feed, let readyFile):
     onRunning = { port in
         // The coordinator waits for this file's line, then prints the address itself.
         let line = "http://\(host):\(port)/\n"
-        FileManager.default.createFile(atPath: readyFile + ".part", contents: Data(line.utf8))
+        // Not written: the coordinator gives up after its wait and says the server did not start.
+        guard FileManager.default.createFile(atPath: readyFile + ".part", contents: Data(line.utf8)) else { return }
         rename(readyFile + ".part", readyFile)
     }
 }

@@ -11,6 +11,17 @@ final class ServeToolTests: XCTestCase {
         }
     }
 
+    /// The server's own --help (what the container image runs to check it starts) says what
+    /// it is and where its flags are explained.
+    func testServerProgramHelp_SaysHowToStartIt() throws {
+        let help = try Tool.run(["--help"], program: "digits-serve")
+        XCTAssertEqual(help.status, 0, help.stderr)
+        XCTAssertTrue(help.stdout.contains("digits serve --help") && help.stdout.contains("--follow"), help.stdout)
+        let bad = try Tool.run(["--bogus"], program: "digits-serve")
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("digits serve --help"), bad.stderr)
+    }
+
     func testServeHelp_MentionsTheLimitsAndTheirFlags() throws {
         let help = try Tool.run(["serve", "--help"])
         XCTAssertEqual(help.status, 0, help.stderr)

@@ -23,12 +23,13 @@ enum Tool {
 
     static var executable: URL { productsDirectory.appendingPathComponent("digits") }
 
-    /// Runs `digits arguments…` with `environment` added to this process's, and waits.
+    /// Runs `digits arguments…` (or another of the package's programs) with `environment`
+    /// added to this process's, and waits.
     @discardableResult
-    static func run(_ arguments: [String], environment: [String: String] = [:], currentDirectory: URL? = nil,
+    static func run(_ arguments: [String], program: String = "digits", environment: [String: String] = [:], currentDirectory: URL? = nil,
                     file: StaticString = #filePath, line: UInt = #line) throws -> ToolRun {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = productsDirectory.appendingPathComponent(program)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
