@@ -27,6 +27,11 @@ public struct Roster: Codable, Equatable, Sendable {
     public var redoneSteps = 0
 
     public static let keptDeparted = 32
+
+    enum CodingKeys: String, CodingKey {
+        case workers, joins, drops, leaves
+        case redoneSteps = "redone_steps"
+    }
 }
 
 extension Coordinator {

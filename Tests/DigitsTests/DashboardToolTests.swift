@@ -32,7 +32,10 @@ final class DashboardToolTests: XCTestCase {
             if let run = try? Tool.get("/api/run", port: live), run.status == 200,
                let status = try? JSONSerialization.jsonObject(with: Data(run.body.utf8)) as? [String: Any] {
                 steps.append(status["step"] as? Int ?? 0)
-                let roster = (status["roster"] as? [String: Any])?["workers"] as? [[String: Any]] ?? []
+                // The counts under the names the page reads (snake case, as the rest of the status).
+                let counts = status["roster"] as? [String: Any] ?? [:]
+                XCTAssertTrue(["joins", "drops", "leaves", "redone_steps"].allSatisfy { counts[$0] is Int }, "\(counts)")
+                let roster = counts["workers"] as? [[String: Any]] ?? []
                 if Set(roster.compactMap { $0["name"] as? String }) == ["w1", "w2"] && roster.allSatisfy({ $0["state"] as? String == "active" }) {
                     sawWorkers = true
                 }
