@@ -125,6 +125,10 @@ public struct TimelineChart: Sendable {
             svg.element("title", [:], content: "\(lanes[span.lane]): \(span.label) (\(span.category)), "
                         + String(format: "%.3f ms", 1000 * (span.duration ?? 0)))
             svg.close("rect")
+            // Named inside the bar where the name fits (about 6 px a character at this size).
+            if right - left >= 6 * Double(span.label.count) + 8 {
+                svg.text(span.label, x: left + 4, y: y + rowHeight - 3, size: 8, anchor: "start")
+            }
         }
         for mark in spans where mark.duration == nil && mark.start >= low && mark.start <= high {
             let px = x(mark.start), y = Self.top + Double(mark.lane) * Self.laneHeight
