@@ -121,6 +121,7 @@ public struct Checkpoint: Sendable {
         if a.schedule != b.schedule { differences.append("--lr-schedule \(a.schedule.rawValue) vs \(b.schedule.rawValue)") }
         if a.seed != b.seed { differences.append("--seed \(a.seed) vs \(b.seed)") }
         if a.validation != b.validation { differences.append("--validation \(a.validation) vs \(b.validation)") }
+        if a.augmentation != b.augmentation { differences.append("--augment \(a.augmentation) vs \(b.augmentation)") }
         if sampleCount != count { differences.append("\(sampleCount) vs \(count) training samples (--limit, --data)") }
         return differences.isEmpty ? nil : "the checkpoint was made with other settings (checkpoint vs now): " + differences.joined(separator: "; ")
     }

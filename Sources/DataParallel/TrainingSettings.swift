@@ -18,10 +18,18 @@ public struct TrainingSettings: Equatable, Codable, Sendable {
     public var limit: Int?
     /// Samples taken (by the seed) from the training set to measure validation accuracy.
     public var validation: Int
+    /// What is done to the training images (`augmentation`); nil for none, so that the
+    /// settings of runs from before augmentation existed decode, and compare, as they were.
+    var augment: Augmentation?
+
+    public var augmentation: Augmentation {
+        get { augment ?? .none }
+        set { augment = newValue.isNone ? nil : newValue }
+    }
 
     public init(hidden: [Int] = [128], epochs: Int = 10, batch: Int = 64, microBatch: Int = 32,
                 learningRate: Float = 0.1, optimizer: OptimizerKind = .sgd, schedule: LearningRateSchedule = .constant, seed: UInt64 = 1,
-                limit: Int? = nil, validation: Int = 0) {
+                limit: Int? = nil, validation: Int = 0, augmentation: Augmentation = .none) {
         self.hidden = hidden
         self.epochs = epochs
         self.batch = batch
@@ -32,6 +40,7 @@ public struct TrainingSettings: Equatable, Codable, Sendable {
         self.seed = seed
         self.limit = limit
         self.validation = validation
+        self.augmentation = augmentation
     }
 
     /// S, the number of shards and of micro-batches in a full step.

@@ -23,7 +23,7 @@ struct TrainingReport {
         var facts: [(String, String)] = [("model", model.network.architecture.summary)]
         for (key, label) in [("data", "data"), ("trained_by", "trained by"), ("workers", "workers"), ("epochs", "epochs"),
                              ("batch", "batch"), ("micro_batch", "micro-batch"), ("optimizer", "optimizer"),
-                             ("learning_rate", "learning rate"), ("lr_schedule", "schedule"), ("seed", "seed"),
+                             ("learning_rate", "learning rate"), ("lr_schedule", "schedule"), ("augment", "augmentation"), ("seed", "seed"),
                              ("training_samples", "training samples")] {
             if let value = meta[key] { facts.append((label, value)) }
         }

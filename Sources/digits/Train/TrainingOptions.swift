@@ -5,6 +5,11 @@ import Foundation
 import NeuralNetwork
 
 extension OptimizerKind: ExpressibleByArgument {}
+
+extension Augmentation: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+    public static var allValueStrings: [String] { ["none", "all"] + partNames }
+}
 extension LearningRateSchedule: ExpressibleByArgument {}
 
 /// The training flags shared by `train`, `coordinator` and `launch`, with the same meaning
@@ -31,6 +36,9 @@ struct TrainingOptions: ParsableArguments {
 
     @Option(name: .customLong("lr-schedule"), help: "constant, or cosine: α falls from --lr to 0 over the run.")
     var schedule: LearningRateSchedule = .cosine
+
+    @Option(help: ArgumentHelp("What is done to each training image, new every epoch and the same for any number of workers: none; stroke (thicken by up to 2 px or thin by up to 1, each with probability ⅓), affine (rotate ±15°, scale 0.85–1.15, aspect 0.9–1.1, shear ±0.25, shift ±2 px), elastic (Simard 2003: smoothed random displacement, σ 4, α 34); parts joined with + (affine+elastic), or all.", valueName: "parts"))
+    var augment: Augmentation = .none
 
     @Option(help: "Seed for initial weights, shards and shuffles. Same seed and flags, same model, bit for bit.")
     var seed: UInt64 = 1
@@ -88,7 +96,8 @@ struct TrainingOptions: ParsableArguments {
 
     var settings: TrainingSettings {
         TrainingSettings(hidden: parsedLayers ?? [], epochs: epochs, batch: batch, microBatch: microBatch,
-                         learningRate: learningRate, optimizer: optimizer, schedule: schedule, seed: seed, limit: limit, validation: validation)
+                         learningRate: learningRate, optimizer: optimizer, schedule: schedule, seed: seed, limit: limit, validation: validation,
+                         augmentation: augment)
     }
 
     var reportPath: String {

@@ -160,6 +160,7 @@ struct TrainingSession {
             "optimizer": s.optimizer.rawValue,
             "learning_rate": String(s.learningRate),
             "lr_schedule": s.schedule.rawValue,
+            "augment": s.augmentation.description,
             "training_samples": String(data.train.count),
             "workers": String(workers),
             "test_accuracy": String(format: "%.4f", test.accuracy),

@@ -1,0 +1,144 @@
+/// Geometric and stroke-width transforms of one grey image of `height`×`width` pixels, row
+/// by row, ink high (MNIST's polarity: 0 is background). The training engine's augmentation
+/// and the robustness variations of `digits evaluate` are both made of these.
+///
+/// All arithmetic is scalar `Float` in a fixed order (no fused multiply-add, no vector
+/// reductions), so a transform gives the same bits on every machine and thread.
+public enum ImageTransforms {
+    /// Where each output pixel is read from: for output pixel (x, y), with c = ((w − 1)/2, (h − 1)/2),
+    ///
+    ///     (sx, sy) = M·(x − cx, y − cy) + (cx, cy) + (tx, ty) + (dx(x, y), dy(x, y))
+    ///
+    /// with M = [[m00, m01], [m10, m11]] and d an optional displacement field (`[h·w]` each).
+    /// M is the inverse of the transform applied to the digit: to rotate the digit by θ, M is
+    /// the rotation by −θ.
+    public struct InverseMap: Equatable, Sendable {
+        public var m00: Float, m01: Float, m10: Float, m11: Float
+        public var tx: Float, ty: Float
+
+        public init(m00: Float = 1, m01: Float = 0, m10: Float = 0, m11: Float = 1, tx: Float = 0, ty: Float = 0) {
+            (self.m00, self.m01, self.m10, self.m11, self.tx, self.ty) = (m00, m01, m10, m11, tx, ty)
+        }
+
+        public static let identity = InverseMap()
+
+        /// The inverse map of: scale by (sx, sy), then shear x by `shear` (x′ = x + shear·y),
+        /// then rotate by `radians` (clockwise on screen, y pointing down), then translate by
+        /// (tx, ty) pixels. A = R·H·S, so M = A⁻¹ = S⁻¹·H⁻¹·R⁻¹, and the translation is undone
+        /// before it: (sx, sy) = M·(p − c − t) + c.
+        public static func digit(rotation radians: Double = 0, scaleX: Double = 1, scaleY: Double = 1, shear: Double = 0,
+                                 tx: Double = 0, ty: Double = 0) -> InverseMap {
+            let c = cos(radians), s = sin(radians)
+            // R⁻¹ = [[c, s], [−s, c]]; H⁻¹ = [[1, −shear], [0, 1]]; S⁻¹ = diag(1/sx, 1/sy).
+            let h00 = c + (-shear) * (-s), h01 = s + (-shear) * c, h10 = -s, h11 = c
+            let m00 = h00 / scaleX, m01 = h01 / scaleX, m10 = h10 / scaleY, m11 = h11 / scaleY
+            return InverseMap(m00: Float(m00), m01: Float(m01), m10: Float(m10), m11: Float(m11),
+                              tx: Float(-(m00 * tx + m01 * ty)), ty: Float(-(m10 * tx + m11 * ty)))
+        }
+    }
+
+    /// out(x, y) = the bilinear interpolation of `source` at `map`'s (sx, sy), 0 outside the
+    /// image; rounded to the nearest integer.
+    public static func warp(_ source: UnsafePointer<UInt8>, into destination: UnsafeMutablePointer<UInt8>,
+                            height: Int, width: Int, map: InverseMap,
+                            displacement: (dx: UnsafePointer<Float>, dy: UnsafePointer<Float>)? = nil) {
+        let cx = Float(width - 1) / 2, cy = Float(height - 1) / 2
+        func pixel(_ x: Int, _ y: Int) -> Float {
+            x >= 0 && x < width && y >= 0 && y < height ? Float(source[y * width + x]) : 0
+        }
+        for y in 0..<height {
+            let v = Float(y) - cy
+            for x in 0..<width {
+                let u = Float(x) - cx
+                var sx = map.m00 * u + map.m01 * v + cx + map.tx
+                var sy = map.m10 * u + map.m11 * v + cy + map.ty
+                if let displacement {
+                    sx += displacement.dx[y * width + x]
+                    sy += displacement.dy[y * width + x]
+                }
+                // Far outside (a wild displacement): background, and no Int overflow below.
+                guard sx > -2, sy > -2, sx < Float(width + 1), sy < Float(height + 1) else {
+                    destination[y * width + x] = 0
+                    continue
+                }
+                let x0 = Int(sx.rounded(.down)), y0 = Int(sy.rounded(.down))
+                let fx = sx - Float(x0), fy = sy - Float(y0)
+                let top = pixel(x0, y0) * (1 - fx) + pixel(x0 + 1, y0) * fx
+                let bottom = pixel(x0, y0 + 1) * (1 - fx) + pixel(x0 + 1, y0 + 1) * fx
+                let value = top * (1 - fy) + bottom * fy
+                destination[y * width + x] = UInt8(min(255, max(0, value.rounded())))
+            }
+        }
+    }
+
+    /// Grey-level dilation (`thicker`) or erosion by a 3×3 cross (the pixel and its four
+    /// neighbours): each pass grows or shrinks every stroke by one pixel on each side.
+    /// `amount` passes, the last one blended by its fraction: out = a + f·(b − a) for
+    /// a = after ⌊amount⌋ passes, b = after one more, f = amount − ⌊amount⌋.
+    /// `scratch` holds `height·width` bytes.
+    public static func stroke(_ image: UnsafeMutablePointer<UInt8>, height: Int, width: Int, thicker: Bool, amount: Float,
+                              scratch: UnsafeMutablePointer<UInt8>) {
+        guard amount > 0 else { return }
+        let whole = Int(amount.rounded(.down)), fraction = amount - Float(whole)
+        for _ in 0..<whole {
+            crossPass(image, into: scratch, height: height, width: width, thicker: thicker)
+            image.update(from: scratch, count: height * width)
+        }
+        guard fraction > 0 else { return }
+        crossPass(image, into: scratch, height: height, width: width, thicker: thicker)
+        for i in 0..<(height * width) {
+            let a = Float(image[i]), b = Float(scratch[i])
+            image[i] = UInt8(min(255, max(0, (a + fraction * (b - a)).rounded())))
+        }
+    }
+
+    /// One pass: the max (or min) of each pixel and its 4-neighbours, out of bounds as 0.
+    static func crossPass(_ source: UnsafePointer<UInt8>, into destination: UnsafeMutablePointer<UInt8>,
+                          height: Int, width: Int, thicker: Bool) {
+        for y in 0..<height {
+            for x in 0..<width {
+                let centre = source[y * width + x]
+                let left = x > 0 ? source[y * width + x - 1] : 0
+                let right = x + 1 < width ? source[y * width + x + 1] : 0
+                let up = y > 0 ? source[(y - 1) * width + x] : 0
+                let down = y + 1 < height ? source[(y + 1) * width + x] : 0
+                destination[y * width + x] = thicker ? max(centre, left, right, up, down) : min(centre, left, right, up, down)
+            }
+        }
+    }
+
+    /// Smooths `field` (`height`×`width`) in place with a separable Gaussian of standard
+    /// deviation σ, truncated at 3σ: g(k) = exp(−k²/2σ²) / Σ g, and beyond the edges the
+    /// field counts as 0 (so that the displacement fades towards the border, as in Simard et
+    /// al. 2003). `scratch` holds `height·width` floats.
+    public static func gaussianBlur(_ field: UnsafeMutablePointer<Float>, height: Int, width: Int, sigma: Float,
+                                    scratch: UnsafeMutablePointer<Float>) {
+        let radius = max(1, Int((3 * sigma).rounded(.up)))
+        var kernel = (-radius...radius).map { k in Float(exp(-Double(k * k) / (2 * Double(sigma) * Double(sigma)))) }
+        let total = kernel.reduce(0, +)
+        for i in kernel.indices { kernel[i] /= total }
+        kernel.withUnsafeBufferPointer { g in
+            // Rows into scratch, then columns back into field.
+            for y in 0..<height {
+                for x in 0..<width {
+                    var sum: Float = 0
+                    for k in max(-radius, -x)...min(radius, width - 1 - x) { sum += g[k + radius] * field[y * width + x + k] }
+                    scratch[y * width + x] = sum
+                }
+            }
+            for y in 0..<height {
+                for x in 0..<width {
+                    var sum: Float = 0
+                    for k in max(-radius, -y)...min(radius, height - 1 - y) { sum += g[k + radius] * scratch[(y + k) * width + x] }
+                    field[y * width + x] = sum
+                }
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
