@@ -16,7 +16,8 @@ import NeuralNetwork
 ///   a ~ U(0.9, 1.1) (x by s·a, y by s/a), shear x′ = x + h·y with h ~ U(−0.25, 0.25), and a
 ///   shift of U(−2, 2) pixels each way; about the image's centre.
 /// - `elastic` (Simard, Steinkraus & Platt 2003): displacement fields dx, dy with values
-///   U(−1, 1) per pixel, smoothed by a Gaussian of σ = 4 pixels and scaled by α = 34.
+///   U(−1, 1) per pixel, smoothed by a Gaussian of σ = 4 pixels (three box blurs,
+///   `ImageTransforms.gaussianBlur`) and scaled by α = 34.
 ///
 /// Affine and elastic are one resampling (bilinear, `ImageTransforms.warp`), so their
 /// combination blurs no more than either.
@@ -84,13 +85,13 @@ public struct Augmentation: Equatable, Hashable, Sendable, Codable, CustomString
         let bytes: UnsafeMutablePointer<UInt8>
         let dx: UnsafeMutablePointer<Float>, dy: UnsafeMutablePointer<Float>, floats: UnsafeMutablePointer<Float>
 
-        public init(pixels: Int) {
-            self.pixels = pixels
+        public init(height: Int, width: Int) {
+            pixels = height * width
             image = .allocate(capacity: pixels)
             bytes = .allocate(capacity: pixels)
             dx = .allocate(capacity: pixels)
             dy = .allocate(capacity: pixels)
-            floats = .allocate(capacity: pixels)
+            floats = .allocate(capacity: max(ImageTransforms.paddedCount(height: height, width: width), max(height, width) + 1))
         }
 
         deinit {
@@ -105,7 +106,7 @@ public struct Augmentation: Equatable, Hashable, Sendable, Codable, CustomString
     public func apply(_ source: UnsafePointer<UInt8>, into destination: UnsafeMutablePointer<UInt8>, height: Int, width: Int,
                       generator g: inout SeededGenerator, workspace w: Workspace) {
         let pixels = height * width
-        precondition(pixels <= w.pixels, "the augmentation workspace holds \(w.pixels) pixels, not \(pixels)")
+        precondition(pixels == w.pixels, "the augmentation workspace is for \(w.pixels) pixels, not \(pixels)")
         func uniform(_ limit: Double) -> Double { Double(g.nextFloat(limit: Float(limit))) }
 
         let choice = g.next(below: 3), amount = g.nextUnitFloat()
@@ -129,7 +130,7 @@ public struct Augmentation: Equatable, Hashable, Sendable, Codable, CustomString
         }
         if affine || elastic {
             ImageTransforms.warp(w.image, into: destination, height: height, width: width, map: map,
-                                 displacement: elastic ? (UnsafePointer(w.dx), UnsafePointer(w.dy)) : nil)
+                                 displacement: elastic ? (UnsafePointer(w.dx), UnsafePointer(w.dy)) : nil, scratch: w.floats)
         } else {
             destination.update(from: w.image, count: pixels)
         }

@@ -35,7 +35,7 @@ public final class ShardWorker {
         input = .allocate(capacity: settings.microBatch * architecture.inputs)
         targets = .allocate(capacity: settings.microBatch * architecture.outputs)
         augmentation = settings.augmentation.isNone ? nil
-            : (Augmentation.Workspace(pixels: images.featureCount), .allocate(capacity: images.featureCount))
+            : (Augmentation.Workspace(height: images.height, width: images.width), .allocate(capacity: images.featureCount))
     }
 
     deinit {

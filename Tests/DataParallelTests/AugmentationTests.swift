@@ -21,7 +21,7 @@ final class AugmentationTests: XCTestCase {
         var g = Augmentation.generator(seed: seed, epoch: epoch, shard: shard, position: position)
         source.withUnsafeBufferPointer { s in
             out.withUnsafeMutableBufferPointer { o in
-                augmentation.apply(s.baseAddress!, into: o.baseAddress!, height: 28, width: 28, generator: &g, workspace: .init(pixels: 784))
+                augmentation.apply(s.baseAddress!, into: o.baseAddress!, height: 28, width: 28, generator: &g, workspace: .init(height: 28, width: 28))
             }
         }
         return out
@@ -57,13 +57,15 @@ final class AugmentationTests: XCTestCase {
     func testTransforms_IdentityAndQuarterTurn() {
         let image = bars()
         var out = [UInt8](repeating: 0, count: 784)
+        let padded = UnsafeMutablePointer<Float>.allocate(capacity: ImageTransforms.paddedCount(height: 28, width: 28))
+        defer { padded.deallocate() }
         image.withUnsafeBufferPointer { s in out.withUnsafeMutableBufferPointer { o in
-            ImageTransforms.warp(s.baseAddress!, into: o.baseAddress!, height: 28, width: 28, map: .identity)
+            ImageTransforms.warp(s.baseAddress!, into: o.baseAddress!, height: 28, width: 28, map: .identity, scratch: padded)
         } }
         XCTAssertEqual(out, image)
         // A quarter turn turns the vertical bar (x 13…15, y 6…21) into a horizontal one.
         image.withUnsafeBufferPointer { s in out.withUnsafeMutableBufferPointer { o in
-            ImageTransforms.warp(s.baseAddress!, into: o.baseAddress!, height: 28, width: 28, map: .digit(rotation: .pi / 2))
+            ImageTransforms.warp(s.baseAddress!, into: o.baseAddress!, height: 28, width: 28, map: .digit(rotation: .pi / 2), scratch: padded)
         } }
         let rows = (0..<28).filter { y in (0..<28).filter { out[y * 28 + $0] > 128 }.count >= 14 }
         XCTAssertEqual(rows, [13, 14, 15], "the bar (x − 13.5 = −0.5…1.5) lies across rows 13…15")
