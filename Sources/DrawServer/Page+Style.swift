@@ -20,7 +20,8 @@ extension Page {
     .buttons { display: flex; gap: 10px; justify-content: center; margin-top: 14px; }
     button { font: inherit; font-weight: 600; padding: 8px 18px; border-radius: 8px; cursor: pointer;
              border: 1px solid var(--line); background: #fff; color: var(--ink); }
-    button:hover { background: var(--accent-soft); border-color: var(--accent); }
+    /* A touch screen keeps :hover on the last button tapped, which then looks pressed. */
+    @media (hover: hover) { button:hover { background: var(--accent-soft); border-color: var(--accent); } }
     button:focus-visible, #pad:focus-visible, a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
     button:disabled { opacity: 0.45; cursor: default; background: #fff; border-color: var(--line); }
     .hint { color: var(--muted); font-size: 0.85rem; margin: 12px 0 0; }
