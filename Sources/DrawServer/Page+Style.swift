@@ -20,7 +20,8 @@ extension Page {
     .buttons { display: flex; gap: 10px; justify-content: center; margin-top: 14px; }
     button { font: inherit; font-weight: 600; padding: 8px 18px; border-radius: 8px; cursor: pointer;
              border: 1px solid var(--line); background: #fff; color: var(--ink); }
-    button:hover { background: var(--accent-soft); border-color: var(--accent); }
+    /* A touch screen keeps :hover on the last button tapped, which then looks pressed. */
+    @media (hover: hover) { button:hover { background: var(--accent-soft); border-color: var(--accent); } }
     button:focus-visible, #pad:focus-visible, a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
     button:disabled { opacity: 0.45; cursor: default; background: #fff; border-color: var(--line); }
     .hint { color: var(--muted); font-size: 0.85rem; margin: 12px 0 0; }
@@ -49,5 +50,28 @@ extension Page {
     .report a { color: var(--accent); font-weight: 600; }
     footer { max-width: 1240px; margin: 0 auto; padding: 8px 32px 24px; color: var(--muted); font-size: 0.85rem; }
     code { font-size: 0.85em; background: #e8ebf2; padding: 1px 5px; border-radius: 4px; }
+    /* A phone: the answer has to share the first screen with the canvas, or the user draws
+       blind. Everything above it is made compact, the canvas fills the width but gives way
+       to a short screen (svh: the height left by the browser's own bars), and the keyboard
+       hint goes, as the buttons' tooltips say it too. */
+    @media (max-width: 600px) {
+      header { padding: 10px 16px 0; }
+      h1 { font-size: 1.5rem; }
+      header p { font-size: 0.9rem; line-height: 1.4; }
+      main { grid-template-columns: minmax(0, 1fr); gap: 10px; padding: 10px 12px; }
+      .card { padding: 12px 14px; }
+      h2 { margin-bottom: 8px; }
+      #pad { width: min(100%, 400px, max(200px, 100vh - 440px));
+             width: min(100%, 400px, max(200px, 100svh - 440px)); }
+      .buttons { margin-top: 10px; }
+      .buttons button { padding: 6px 18px; }
+      .hint { margin-top: 8px; }
+      .keys { display: none; }
+      .verdict { gap: 14px; }
+      #input { width: 84px; height: 84px; }
+      .digit { font-size: 4rem; }
+      .bars { height: 110px; margin-top: 12px; }
+      footer { padding: 8px 16px 20px; }
+    }
     """
 }

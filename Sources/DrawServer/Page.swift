@@ -37,7 +37,7 @@ enum Page {
           <button id="undo" type="button" title="Undo the last stroke (Ctrl+Z)">↶ Undo</button>
           <button id="clear" type="button" title="Clear the drawing (Esc)">✕ Clear</button>
         </div>
-        <p class="hint">Draw big and in the middle. Keys: Ctrl+Z undoes a stroke, Esc clears.</p>
+        <p class="hint">Draw big and in the middle.<span class="keys"> Keys: Ctrl+Z undoes a stroke, Esc clears.</span></p>
       </section>
 
       <section class="card" aria-labelledby="read-title">
