@@ -76,6 +76,39 @@ final class TrainToolTests: XCTestCase {
         }
     }
 
+    /// --robustness: one line per variation, each a percentage, lower than as-is for the
+    /// bold strokes a 3-epoch model never saw.
+    func testEvaluate_Robustness_ReportsEveryVariation() throws {
+        let run = try Tool.run(["evaluate", "--model", Self.modelPath, "--robustness", "--limit", "500"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        var accuracy: [String: Double] = [:]
+        for name in ["as it is"] + RobustnessVariation.allCases.map(\.rawValue) {
+            let line = try XCTUnwrap(run.stdout.split(separator: "\n").first { $0.hasPrefix("  \(name) ") }, "no line for \(name): \(run.stdout)")
+            accuracy[name] = Double(line.dropFirst(2 + name.count).trimmingCharacters(in: .whitespaces).dropLast())
+        }
+        XCTAssertEqual(accuracy.count, 7)
+        XCTAssertTrue(run.stdout.contains("500 images"), "--limit 500: \(run.stdout)")
+        XCTAssertTrue(accuracy.values.allSatisfy { (0...100).contains($0) }, "\(accuracy)")
+        XCTAssertLessThan(accuracy["thicker by 2 px"]!, accuracy["as it is"]!, "\(accuracy)")
+    }
+
+    /// --augment trains another model, recorded in its metadata; the same seed, the same bytes.
+    func testTrain_Augment_IsRecordedAndRepeatable() throws {
+        let a = Self.directory.appendingPathComponent("augmented-a.safetensors").path
+        let b = Self.directory.appendingPathComponent("augmented-b.safetensors").path
+        for (out, threads) in [(a, "1"), (b, "2")] {
+            let run = try Tool.run(["train", "--limit", "2000", "--epochs", "1", "--layers", "32", "--augment", "all", "--seed", "5",
+                                    "--threads", threads, "--out", out, "--quiet"])
+            XCTAssertEqual(run.status, 0, run.stderr)
+        }
+        XCTAssertEqual(try Tool.weightBytes(a), try Tool.weightBytes(b), "2 threads must give the bytes of 1 with augmentation")
+        let header = try String(contentsOfFile: a, encoding: .isoLatin1)
+        XCTAssertTrue(header.contains(#""augment":"stroke+affine+elastic""#), "the model's metadata says how it was trained")
+        let bad = try Tool.run(["train", "--augment", "sideways", "--limit", "100"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--augment") && bad.stderr.contains("elastic"), bad.stderr)
+    }
+
     func testTrain_WritesASelfContainedHTMLReport() throws {
         let html = try String(contentsOfFile: Self.directory.appendingPathComponent("model.html").path, encoding: .utf8)
         XCTAssertTrue(html.contains("<h2>Loss and accuracy per epoch</h2>") && html.contains("Confusion matrix (test set)"))
