@@ -8,6 +8,8 @@ public struct Evaluation: Equatable, Sendable {
     public var lossSum: Double
     /// The predicted class of every image, in order.
     public var predictions: [Int]
+    /// Every image's probabilities (`[count, classes]`), when asked for (`keepingProbabilities`).
+    public var probabilities: [Float] = []
 
     public var count: Int { predictions.count }
     public var correct: Int { confusion.indices.reduce(0) { $0 + confusion[$1][$1] } }
@@ -28,7 +30,7 @@ public struct Evaluation: Equatable, Sendable {
 
     /// Runs the network over `images` in chunks of `chunk` samples, calling `between` after
     /// each chunk (a coordinator keeps its workers' heartbeats going there).
-    public init(network: Network, images: ImageSet, chunk: Int = 500, between: () -> Void = {}) {
+    public init(network: Network, images: ImageSet, chunk: Int = 500, keepingProbabilities: Bool = false, between: () -> Void = {}) {
         let architecture = network.architecture
         precondition(architecture.inputs == images.featureCount && architecture.outputs == images.classes,
                      "the network (\(architecture.summary)) does not fit these images")
@@ -55,6 +57,7 @@ public struct Evaluation: Equatable, Sendable {
                 }
             }
             let output = workspace.output(rows: n)
+            if keepingProbabilities { probabilities.append(contentsOf: UnsafeBufferPointer(start: output, count: n * classes)) }
             for r in 0..<n {
                 let predicted = Architecture.argmax(output + r * classes, classes)
                 predictions.append(predicted)

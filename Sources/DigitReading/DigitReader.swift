@@ -13,14 +13,30 @@ public struct DigitReader: Sendable {
             throw UnsuitableModel("the model reads \(model.imageHeight)×\(model.imageWidth) images; the page prepares drawings as MNIST's \(MNISTPreprocessing.side)×\(MNISTPreprocessing.side)")
         }
         self.model = model
+        calibration = Calibration(metadata: model.metadata)
     }
+
+    /// The temperature and "not sure" threshold fitted when the model was trained (none for a
+    /// model trained without a validation split).
+    public let calibration: Calibration
 
     /// What the network makes of one drawing.
     public struct Reading: Codable, Sendable, Equatable {
         /// The likeliest class.
         public var digit: Int
-        /// One probability per class (softmax output), summing to 1.
+        /// One probability per class, summing to 1: the softmax output, calibrated with the
+        /// model's temperature.
         public var probabilities: [Float]
+        /// False when the calibrated confidence is below the model's threshold: in held-out
+        /// data, readings that unsure were often wrong, so the second guess is worth showing.
+        public var sure: Bool
+        /// The two likeliest classes, the likeliest first.
+        public var topTwo: [Int]
+
+        enum CodingKeys: String, CodingKey {
+            case digit, probabilities, sure, input
+            case topTwo = "top_two"
+        }
         /// The 28×28 image the network saw, after `MNISTPreprocessing.prepare` (ink 255).
         public var input: Drawing
     }
@@ -30,9 +46,10 @@ public struct DigitReader: Sendable {
     public func read(_ image: GrayImage) throws -> Reading {
         let prepared = try MNISTPreprocessing.prepare(image)
         let input = Matrix(rows: 1, columns: prepared.pixels.count, values: prepared.pixels.map(InputEncoding.normalize))
-        let probabilities = model.network.predict(input).values
-        let digit = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
-        return Reading(digit: digit, probabilities: probabilities, input: Drawing(prepared))
+        let probabilities = calibration.scaled(model.network.predict(input).values).map(Float.init)
+        let ranked = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
+        return Reading(digit: ranked[0], probabilities: probabilities, sure: Double(probabilities[ranked[0]]) >= calibration.unsureBelow,
+                       topTwo: Array(ranked.prefix(2)), input: Drawing(prepared))
     }
 }
 

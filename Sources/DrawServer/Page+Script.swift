@@ -104,7 +104,11 @@ extension Page {
       const p = answer.probabilities;
       digitView.textContent = answer.digit;
       digitView.dataset.digit = String(answer.digit);
-      statusView.textContent = (100 * p[answer.digit]).toFixed(1) + "% sure";
+      // A calibrated confidence under the model's threshold: say so, with the second guess.
+      const [first, second] = answer.top_two;
+      statusView.textContent = answer.sure ? (100 * p[first]).toFixed(1) + "% sure"
+        : "not sure: " + first + " (" + (100 * p[first]).toFixed(0) + "%) or " + second + " (" + (100 * p[second]).toFixed(0) + "%)";
+      document.body.dataset.sure = String(answer.sure);
       setBars(p, answer.digit);
       const image = seen.createImageData(answer.input.width, answer.input.height);
       answer.input.pixels.forEach((v, i) => { image.data.set([v, v, v, 255], 4 * i); });
@@ -115,7 +119,7 @@ extension Page {
     function showEmpty() {
       version++; dirty = false;
       if (timer !== null) { clearTimeout(timer); timer = null; }
-      digitView.textContent = "?"; digitView.dataset.digit = "";
+      digitView.textContent = "?"; digitView.dataset.digit = ""; delete document.body.dataset.sure;
       statusView.textContent = "Draw a digit to begin";
       setBars(new Array(10).fill(0), -1);
       seen.fillStyle = "#000"; seen.fillRect(0, 0, 28, 28);

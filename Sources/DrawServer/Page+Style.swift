@@ -32,6 +32,8 @@ extension Page {
     figcaption { font-size: 0.8rem; color: var(--muted); }
     .answer { flex: 1; text-align: center; }
     .digit { font-size: 6rem; font-weight: 700; line-height: 1; color: var(--accent); font-variant-numeric: tabular-nums; }
+    /* Not sure: the digit drawn paler, so the eye goes to the two guesses below it. */
+    body[data-sure="false"] .digit { opacity: 0.45; }
     .digit[data-digit=""] { color: var(--line); }
     .status { color: var(--muted); min-height: 1.5em; }
     body[data-state="error"] .status { color: #b42318; }

@@ -49,8 +49,12 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Train on the first N training samples only.")
     var limit: Int?
 
-    @Option(help: "Hold out N training samples (chosen by the seed) to report validation accuracy.")
-    var validation: Int = 0
+    @Option(help: "Hold out N training samples (chosen by the seed) to report validation accuracy and to calibrate the model's confidence (temperature scaling, and the threshold below which a reading is \"not sure\"). Default: 5000 when training on the whole set, none with --limit.")
+    var validation: Int?
+
+    /// The samples held out: `--validation`, or 5,000 of a whole training set (MNIST's 60,000
+    /// then trains on 55,000), so that the default model is calibrated.
+    var heldOut: Int { validation ?? (limit == nil ? 5000 : 0) }
 
     @Option(help: ArgumentHelp("Where to save the model (safetensors).", valueName: "file"))
     var out: String = "model.safetensors"
@@ -96,7 +100,7 @@ struct TrainingOptions: ParsableArguments {
 
     var settings: TrainingSettings {
         TrainingSettings(hidden: parsedLayers ?? [], epochs: epochs, batch: batch, microBatch: microBatch,
-                         learningRate: learningRate, optimizer: optimizer, schedule: schedule, seed: seed, limit: limit, validation: validation,
+                         learningRate: learningRate, optimizer: optimizer, schedule: schedule, seed: seed, limit: limit, validation: heldOut,
                          augmentation: augment)
     }
 

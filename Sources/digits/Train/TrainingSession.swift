@@ -120,8 +120,13 @@ struct TrainingSession {
         trainingDone()
         progress.finish()
         let test = run.lastTestEvaluation ?? Evaluation(network: trainer.network, images: data.test)
+        var meta = metadata(test: test, interrupted: interrupted)
+        if let calibrated = calibrate() {
+            meta.merge(calibrated.metadata) { $1 }
+            progress.result(calibrated.summary)
+        }
         let model = TrainedModel(network: trainer.network, imageHeight: data.train.height, imageWidth: data.train.width,
-                                 metadata: metadata(test: test, interrupted: interrupted))
+                                 metadata: meta)
         // The state first: if the model cannot be written, the checkpoint still holds it.
         keeper?.save(checkpoint(trainer, history: run.history))
         keeper?.finish()
@@ -146,6 +151,28 @@ struct TrainingSession {
         let model = TrainedModel(network: trainer.network, imageHeight: data.train.height, imageWidth: data.train.width)
         return Checkpoint(model: model, optimizer: trainer.optimizer, settings: options.settings,
                           sampleCount: trainer.plan.sampleCount, nextStep: trainer.nextStep, history: history)
+    }
+
+    /// Temperature scaling fitted on the validation split (`--validation`), and the expected
+    /// calibration error on the test set before and after; nil without a validation split.
+    func calibrate() -> (metadata: [String: String], summary: String)? {
+        guard let validation = data.validation, validation.count > 0, data.test.count > 0 else { return nil }
+        let classes = data.train.classes
+        let held = Evaluation(network: trainer.network, images: validation, keepingProbabilities: true, between: keepAlive)
+        let calibration = Calibration.fit(held.probabilities, classes: classes, labels: validation.labels.map(Int.init))
+        let test = Evaluation(network: trainer.network, images: data.test, keepingProbabilities: true, between: keepAlive)
+        let labels = data.test.labels.map(Int.init)
+        let before = Calibration.expectedCalibrationError(test.probabilities, classes: classes, labels: labels, temperature: 1)
+        let after = Calibration.expectedCalibrationError(test.probabilities, classes: classes, labels: labels, temperature: calibration.temperature)
+        let metadata = [
+            Calibration.temperatureKey: String(calibration.temperature),
+            Calibration.unsureKey: String(calibration.unsureBelow),
+            "test_ece_uncalibrated": String(format: "%.5f", before),
+            "test_ece": String(format: "%.5f", after),
+        ]
+        let summary = String(format: "calibrated on %d validation samples: temperature %.3f; expected calibration error on the test set %.2f%% before, %.2f%% after; below %.1f%% a reading is \"not sure\"",
+                             validation.count, calibration.temperature, 100 * before, 100 * after, 100 * calibration.unsureBelow)
+        return (metadata, summary)
     }
 
     func metadata(test: Evaluation, interrupted: Bool) -> [String: String] {
