@@ -150,6 +150,33 @@ final class TrainToolTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("top 3:"), run.stdout)
     }
 
+    /// A model trained with a validation split is calibrated: the run says how, the model keeps
+    /// its temperature and threshold, and predict answers a digit or "not sure: a or b".
+    func testTrain_Validation_CalibratesAndPredictSaysWhenNotSure() throws {
+        let out = Self.directory.appendingPathComponent("calibrated.safetensors").path
+        let run = try Tool.run(["train", "--limit", "2000", "--validation", "500", "--epochs", "1", "--layers", "16", "--seed", "5", "--out", out])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let line = try XCTUnwrap(run.stdout.split(separator: "\n").first { $0.hasPrefix("calibrated on 500 validation samples: temperature ") }, run.stdout)
+        XCTAssertTrue(line.contains("expected calibration error on the test set") && line.contains("\"not sure\""), String(line))
+        let header = try String(contentsOfFile: out, encoding: .isoLatin1)
+        XCTAssertTrue(header.contains(#""temperature":""#) && header.contains(#""unsure_below":""#) && header.contains(#""test_ece":""#))
+        let test = try DataSet.embeddedMNIST().test
+        var paths: [String] = []
+        for i in 0..<20 {
+            let path = Self.directory.appendingPathComponent("calibrated-digit\(i).png").path
+            try test.image(i).writePNG(to: path)
+            paths.append(path)
+        }
+        let predict = try Tool.run(["predict", "--model", out] + paths)
+        XCTAssertEqual(predict.status, 0, predict.stderr)
+        let answer = try NSRegularExpression(pattern: #"^.*\.png: ([0-9]|not sure: [0-9] or [0-9])   top 3: "#)
+        for l in predict.stdout.split(separator: "\n").map(String.init) {
+            XCTAssertNotNil(answer.firstMatch(in: l, range: NSRange(l.startIndex..., in: l)), l)
+        }
+        // A 1-epoch 16-unit model is unsure of some of 20 digits: its threshold is above its weakest readings.
+        XCTAssertTrue(predict.stdout.contains("not sure: "), predict.stdout)
+    }
+
     func testPredict_BadImages_GiveClearErrorsAndNonZeroExit() throws {
         let garbage = Self.directory.appendingPathComponent("garbage.png").path
         try Data("not an image".utf8).write(to: URL(fileURLWithPath: garbage))

@@ -7,7 +7,7 @@ import Foundation
 extension Digits {
     struct Predict: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Read the digit in each image (PNG or PGM, any size, dark on light or light on dark).",
+            abstract: "Read the digit in each image (PNG or PGM, any size, dark on light or light on dark); \"not sure\" and the two likeliest digits when the calibrated confidence is below the model's threshold.",
             discussion: """
             Each image is prepared as MNIST was made: grayscale, inverted if the ink is dark, \
             cropped to the ink, fitted into 20×20 keeping its aspect ratio, and centred by its \
@@ -34,10 +34,13 @@ extension Digits {
             var failures = 0
             for path in images {
                 do {
-                    let p = try reader.read(GrayImage.read(path: path)).probabilities
+                    let reading = try reader.read(GrayImage.read(path: path))
+                    let p = reading.probabilities
                     let top = p.indices.sorted { p[$0] > p[$1] }.prefix(3)
                     let list = top.map { String(format: "%d (%.1f%%)", $0, 100 * p[$0]) }.joined(separator: ", ")
-                    print("\(path): \(top.first!)   top 3: \(list)")
+                    // Below the model's calibrated threshold: say so, and give the second guess.
+                    let answer = reading.sure ? "\(reading.digit)" : "not sure: \(reading.topTwo[0]) or \(reading.topTwo[1])"
+                    print("\(path): \(answer)   top 3: \(list)")
                 } catch let error as DatasetError {
                     failures += 1
                     FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
