@@ -24,7 +24,7 @@ final class TrainToolTests: XCTestCase {
         XCTAssertEqual(lines.count, 3, "one JSON line per epoch")
         let last = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as! [String: Any]
         let accuracy = try XCTUnwrap(last["test_accuracy"] as? Double)
-        XCTAssertGreaterThan(accuracy, 0.85, "2,000 samples and 3 epochs should clear 85% on the MNIST test set")
+        XCTAssertGreaterThan(accuracy, 0.8, "2,000 samples and 3 epochs (augmented, as by default) should clear 80% on the MNIST test set")
         XCTAssertTrue(Self.trainRun.stdout.contains("epoch 3:"), "plain epoch lines when not on a terminal")
     }
 

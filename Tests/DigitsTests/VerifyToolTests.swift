@@ -161,10 +161,14 @@ final class VerifyToolTests: XCTestCase {
         let out = path("plan")
         let export = try Tool.run(["export-plan", "--out", out] + flags)
         XCTAssertEqual(export.status, 0, export.stderr)
-        let train = try Tool.run(["train", "--out", path("train.safetensors"), "--quiet"] + flags)
+        // export-plan trains without augmentation (the replay reads the samples as they are).
+        let train = try Tool.run(["train", "--out", path("train.safetensors"), "--quiet", "--augment", "none"] + flags)
         XCTAssertEqual(train.status, 0, train.stderr)
         XCTAssertEqual(try Tool.weightBytes(out + "/epoch-2.safetensors"), try Tool.weightBytes(path("train.safetensors")),
                        "the last epoch's weights are train's, bit for bit")
+        let augmented = try Tool.run(["export-plan", "--out", path("plan-augmented"), "--augment", "all"] + flags)
+        XCTAssertNotEqual(augmented.status, 0)
+        XCTAssertTrue(augmented.stderr.contains("--augment"), augmented.stderr)
         XCTAssertNotEqual(try Tool.weightBytes(out + "/epoch-1.safetensors"), try Tool.weightBytes(out + "/initial.safetensors"))
         XCTAssertEqual(FileManager.default.contents(atPath: out + "/train-images.u8")?.count, 300 * 784)
         XCTAssertEqual(FileManager.default.contents(atPath: out + "/train-labels.u8")?.count, 300)

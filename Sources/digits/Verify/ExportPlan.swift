@@ -15,7 +15,8 @@ extension Digits {
             mean, optimiser and learning-rate schedule, the learning rate of every step, and \
             for every step the rows of every shard's micro-batch, in shard order), and \
             epoch-N.safetensors: the weights digits has after each epoch, from the real trainer. \
-            Takes the training flags of train.
+            Takes the training flags of train, but trains without augmentation (--augment none): \
+            the other implementation replays the samples as they are.
             """)
 
         @OptionGroup var options: TrainingOptions
@@ -23,8 +24,12 @@ extension Digits {
         /// Flags that mean nothing here: the plan starts afresh and writes no metrics or checkpoints.
         static let unused = ["--metrics", "--report", "--checkpoint", "--checkpoint-every", "--resume"]
 
-        func validate() throws {
+        mutating func validate() throws {
             let given = GivenFlags()
+            if given.contains("--augment") && !options.augment.isNone {
+                throw ValidationError("export-plan writes the samples as they are, for another implementation to replay: --augment \(options.augment) would train on others; leave it out")
+            }
+            options.augment = .none
             guard given.contains("--out") else { throw ValidationError("export-plan needs --out DIR: the directory to write the plan into") }
             if let flag = Self.unused.first(where: given.contains) {
                 throw ValidationError("export-plan writes no metrics, reports or checkpoints and always starts afresh: leave out \(flag)")

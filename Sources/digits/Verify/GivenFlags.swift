@@ -58,7 +58,7 @@ extension TrainingSettings {
         var flags = ["--layers", hidden.map(String.init).joined(separator: ","), "--epochs", String(epochs),
                      "--batch", String(batch), "--micro-batch", String(microBatch), "--lr", String(learningRate),
                      "--optimizer", optimizer.rawValue, "--lr-schedule", schedule.rawValue, "--seed", String(seed),
-                     "--validation", String(validation)]
+                     "--validation", String(validation), "--augment", augmentation.description]
         if let limit { flags += ["--limit", String(limit)] }
         if let data { flags += ["--data", data] }
         return flags
