@@ -28,12 +28,7 @@ let sharedReader: Result<Network, DatasetError> = Result {
 }.mapError { $0 as! DatasetError }
 
 func trainedReader(file: StaticString = #filePath, line: UInt = #line) throws -> Network {
-    switch sharedReader {
-    case .success(let network): return network
-    case .failure(let error):
-        XCTFail("\(error)", file: file, line: line)
-        throw error
-    }
+    try value(of: sharedReader, file: file, line: line)
 }
 
 extension Network {
