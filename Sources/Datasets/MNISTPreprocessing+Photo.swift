@@ -23,7 +23,7 @@ extension MNISTPreprocessing {
     ///   quantiles of g, dark ink scores (m − l) − (h − m); ink is dark (v = 255 − g) if the
     ///   nine scores sum to 0 or more, else light (v = g). Paper is most of a cell, so m is
     ///   paper; noise and illumination spread both ways, ink one way. Never wrong over 300
-    ///   digits × 12 kinds of photo, where the clean path's border mean fails for paper
+    ///   digits × 13 kinds of photo, where the clean path's border mean fails for paper
     ///   photographed below mid-grey; 4×4 or 8×8 cells, or 2% quantiles, were 1–6% wrong
     ///   (cells more than half ink, small digits lost in the tails).
     /// - P3. Paper: B(x, y) = `PaperSurface.fit(v)`, a cubic in x and y fitted to the paper

@@ -51,11 +51,12 @@ extension MNISTPreprocessing {
     /// f ≥ `low` that holds at least one pixel with f > `strong` and has at least 1/20 of the
     /// pixels of the largest such region (hysteresis thresholding, as in Canny's edge detector).
     static func inkRegions(_ flat: [Float], width: Int, height: Int, low: Float, strong: Float) -> [Bool] {
-        var region = [Int](repeating: -1, count: flat.count)
+        // Int32 labels: a 12-megapixel photo needs 48 MB for them, not 96.
+        var region = [Int32](repeating: -1, count: flat.count)
         var areas: [Int] = [], holdsStrong: [Bool] = []
         var stack: [Int] = []
         for start in flat.indices where region[start] < 0 && flat[start] >= low {
-            let label = areas.count
+            let label = Int32(areas.count)
             var area = 0, strongSeen = false
             region[start] = label
             stack.append(start)
@@ -75,6 +76,6 @@ extension MNISTPreprocessing {
         }
         let largest = areas.indices.filter { holdsStrong[$0] }.map { areas[$0] }.max() ?? 0
         let keep = areas.indices.map { holdsStrong[$0] && 20 * areas[$0] >= largest }
-        return region.map { $0 >= 0 && keep[$0] }
+        return region.map { $0 >= 0 && keep[Int($0)] }
     }
 }
