@@ -57,7 +57,8 @@ let package = Package(
         ]),
 
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        // NeuralNetwork for a model that reads the cleaned-up photos, and its seeded generator.
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "NeuralNetwork"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "DataParallelTests", dependencies: ["DataParallel", "NeuralNetwork", "Datasets", "ZeroMQ"]),

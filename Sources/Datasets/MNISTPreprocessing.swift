@@ -1,15 +1,27 @@
 /// Turns any grayscale picture of a digit into a 28×28 image drawn the way MNIST's are, so
-/// that a model trained on MNIST can read it.
+/// that a model trained on MNIST can read it: a clean drawing (the drawing page, a scan of
+/// pen on white, MNIST itself) or a photo of a digit on paper (grey, noisy, unevenly lit).
 ///
 /// MNIST's recipe (LeCun et al.): the digit, white ink on black, is scaled to fit a 20×20
 /// box keeping its aspect ratio, anti-aliased, and placed in a 28×28 field so that its
-/// centre of mass lies at the centre. Here:
+/// centre of mass lies at the centre. Here, first the ink ink′ ≥ 0 of every pixel:
 ///
-/// 1. Polarity. If the mean of the border pixels is above 127.5 the background is light,
-///    and ink is 255 − v; otherwise ink is v.
-/// 2. Background. b = the median ink value of the border; ink′ = max(0, ink − b). The peak
-///    p = max ink′ must reach `minimumContrast`, or the image has no ink (`DatasetError.noInk`).
-/// 3. Crop to the bounding box of the pixels with ink′ ≥ `cropThreshold`·p.
+/// - A **clean** picture, whose border is flat (more than half of the border pixels have
+///   exactly the border's median value: the background of a drawing, a canvas, a synthetic
+///   image), goes through steps 1 and 2. They are what this type did before it read photos,
+///   and give the same bytes (a test pins them).
+///   1. Polarity. If the mean of the border pixels is above 127.5 the background is light,
+///      and ink is 255 − v; otherwise ink is v.
+///   2. Background. b = the median ink value of the border; ink′ = max(0, ink − b). The peak
+///      p = max ink′ must reach `minimumContrast`, or the image has no ink (`DatasetError.noInk`).
+/// - A **photo** (any other border: noise, shading, grain) is cleaned up first: denoised,
+///   polarity from the local spread of the pixels, the paper's illumination fitted and divided
+///   out, the ink found by Otsu's threshold, specks dropped, paper set to 0 and the ink to
+///   full range. `photoInk` documents these steps P1–P7, their formulas and parameters.
+///
+/// Then, for both:
+///
+/// 3. Crop to the bounding box of the pixels with ink′ ≥ `cropThreshold`·max ink′.
 /// 4. Scale the box (w×h) by s = 20 / max(w, h) to round(w·s)×round(h·s) (each side 1…20)
 ///    with a separable triangle (bilinear) filter whose radius is max(1, 1/s) source pixels,
 ///    so shrinking averages areas (anti-aliasing) and enlarging interpolates.
@@ -32,7 +44,7 @@ public enum MNISTPreprocessing {
     /// Where the centre of mass goes, in pixel indices (column, row): the mean over MNIST's
     /// 60 000 training digits is (14.007, 13.996); the geometric centre would be (13.5, 13.5).
     public static let centre = (x: 14.0, y: 14.0)
-    /// The smallest peak ink′ (out of 255) that counts as a drawing.
+    /// The smallest peak ink′ (out of 255) that counts as a drawing in a clean picture.
     public static let minimumContrast = 32
     /// The fraction of the peak above which a pixel counts for the bounding box.
     public static let cropThreshold: Float = 0.2
@@ -40,31 +52,58 @@ public enum MNISTPreprocessing {
     /// The 28×28 MNIST-style version of `image` (ink high, background 0).
     /// Throws `DatasetError.noInk` if nothing is drawn.
     public static func prepare(_ image: GrayImage) throws -> GrayImage {
-        let ink = inkTable(for: image)
-        var present = [Bool](repeating: false, count: 256)
-        for value in image.pixels { present[Int(value)] = true }
-        let peak = Int((0..<256).filter { present[$0] }.map { ink[$0] }.max()!)
-        guard peak >= minimumContrast else { throw DatasetError.noInk }
-        let threshold = cropThreshold * Float(peak)
-        var left = image.width, right = -1, top = image.height, bottom = -1
-        for y in 0..<image.height {
-            for x in 0..<image.width where ink[Int(image.pixels[y * image.width + x])] >= threshold {
-                left = min(left, x); right = max(right, x); top = min(top, y); bottom = max(bottom, y)
-            }
-        }
-        let width = right - left + 1, height = bottom - top + 1
+        let ink = try ink(of: image)
+        return fitted(ink, in: ink.box(threshold: cropThreshold * ink.peak))
+    }
+
+    /// ink′ of every pixel of `image`: steps 1–2 for a clean picture, P1–P7 for a photo.
+    static func ink(of image: GrayImage) throws -> InkImage {
+        hasFlatBorder(image) ? try cleanInk(image) : try photoInk(image)
+    }
+
+    /// The pixels of the image's outer rows and columns (corners twice).
+    static func border(of image: GrayImage) -> [UInt8] {
+        var border: [UInt8] = []
+        for x in 0..<image.width { border += [image[x, 0], image[x, image.height - 1]] }
+        for y in 0..<image.height { border += [image[0, y], image[image.width - 1, y]] }
+        return border
+    }
+
+    /// Whether more than half of the border pixels have exactly the border's median value,
+    /// as the background of a drawing or a canvas has, and no photo or scan has.
+    static func hasFlatBorder(_ image: GrayImage) -> Bool {
+        let border = border(of: image)
+        let median = border.sorted()[border.count / 2]
+        return 2 * border.filter { $0 == median }.count > border.count
+    }
+
+    /// Steps 1 and 2: ink′ for each byte value, looked up for every pixel.
+    static func cleanInk(_ image: GrayImage) throws -> InkImage {
+        let border = border(of: image)
+        let lightBackground = Double(border.reduce(0) { $0 + Int($1) }) / Double(border.count) > 127.5
+        let inkOf: (UInt8) -> Int = { lightBackground ? 255 - Int($0) : Int($0) }
+        let background = border.map(inkOf).sorted()[border.count / 2]
+        let table = (0...255).map { Float(max(0, inkOf(UInt8($0)) - background)) }
+        let ink = InkImage(width: image.width, height: image.height, values: image.pixels.map { table[Int($0)] })
+        guard ink.peak >= Float(minimumContrast) else { throw DatasetError.noInk }
+        return ink
+    }
+
+    /// Steps 4 and 5: the part of `ink` inside `crop`, fitted into 20×20 and centred in 28×28.
+    static func fitted(_ ink: InkImage, in crop: InkImage.Box) -> GrayImage {
+        let width = crop.width, height = crop.height
         let scale = Double(box) / Double(max(width, height))
         let newWidth = min(box, max(1, Int((Double(width) * scale).rounded())))
         let newHeight = min(box, max(1, Int((Double(height) * scale).rounded())))
 
-        // Horizontal pass straight from the bytes (through the ink table), then vertical.
+        // Horizontal pass, then vertical.
         let columns = filterTaps(from: width, to: newWidth)
         var wide = [Float](repeating: 0, count: height * newWidth)
         for y in 0..<height {
-            let row = (top + y) * image.width + left
+            let row = (crop.top + y) * ink.width + crop.left
             for (x, taps) in columns.enumerated() {
                 var sum: Float = 0
-                for (i, weight) in taps { sum += weight * ink[Int(image.pixels[row + i])] }
+                for (i, weight) in taps { sum += weight * ink.values[row + i] }
                 wide[y * newWidth + x] = sum
             }
         }
@@ -78,17 +117,6 @@ public enum MNISTPreprocessing {
             }
         }
         return centred(small, width: newWidth, height: newHeight)
-    }
-
-    /// ink′ for each byte value (steps 1 and 2).
-    private static func inkTable(for image: GrayImage) -> [Float] {
-        var border: [UInt8] = []
-        for x in 0..<image.width { border += [image[x, 0], image[x, image.height - 1]] }
-        for y in 0..<image.height { border += [image[0, y], image[image.width - 1, y]] }
-        let lightBackground = Double(border.reduce(0) { $0 + Int($1) }) / Double(border.count) > 127.5
-        let inkOf: (UInt8) -> Int = { lightBackground ? 255 - Int($0) : Int($0) }
-        let background = border.map(inkOf).sorted()[border.count / 2]
-        return (0...255).map { Float(max(0, inkOf(UInt8($0)) - background)) }
     }
 
     /// For each of `outputs` samples, the source indices and normalised weights of a
@@ -137,5 +165,41 @@ public enum MNISTPreprocessing {
         let peak = field.max()!
         let pixels = field.map { UInt8(min(255, max(0, (255 * $0 / peak).rounded()))) }
         return GrayImage(width: side, height: side, pixels: pixels)
+    }
+}
+
+/// ink′ of every pixel of a picture (0 = background, larger = more ink), row by row as in
+/// `GrayImage`: what steps 1–2 or P1–P7 of `MNISTPreprocessing` make, and steps 3–5 crop,
+/// scale and centre.
+struct InkImage {
+    let width: Int
+    let height: Int
+    let values: [Float]
+
+    init(width: Int, height: Int, values: [Float]) {
+        precondition(values.count == width * height, "\(values.count) values are not \(width)×\(height)")
+        self.width = width
+        self.height = height
+        self.values = values
+    }
+
+    /// The largest ink′; positive once the picture has passed the no-ink checks.
+    var peak: Float { values.max()! }
+
+    /// A rectangle of pixels: columns left..<left + width, rows top..<top + height.
+    struct Box: Equatable {
+        var left: Int, top: Int, width: Int, height: Int
+    }
+
+    /// Step 3: the bounding box of the pixels with ink′ ≥ `threshold` (at least one must be).
+    func box(threshold: Float) -> Box {
+        var left = width, right = -1, top = height, bottom = -1
+        for y in 0..<height {
+            for x in 0..<width where values[y * width + x] >= threshold {
+                left = min(left, x); right = max(right, x); top = min(top, y); bottom = max(bottom, y)
+            }
+        }
+        precondition(right >= left, "no pixel reaches the crop threshold \(threshold)")
+        return Box(left: left, top: top, width: right - left + 1, height: bottom - top + 1)
     }
 }

@@ -61,7 +61,8 @@ public struct UnsuitableModel: Error, CustomStringConvertible {
 
 /// A grayscale picture as JSON: `{"width": W, "height": H, "pixels": [...]}`, grey levels
 /// 0…255 row by row from the top left. Either polarity works (white on black like MNIST,
-/// or dark ink on white paper): `MNISTPreprocessing.prepare` tells them apart by the border.
+/// or dark ink on white paper): `MNISTPreprocessing.prepare` tells them apart, by the border
+/// for a clean drawing and by the spread of the pixels for a photo.
 public struct Drawing: Codable, Sendable, Equatable {
     public var width: Int
     public var height: Int

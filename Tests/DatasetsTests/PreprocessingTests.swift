@@ -2,37 +2,6 @@ import XCTest
 import Datasets
 
 final class PreprocessingTests: XCTestCase {
-    /// Pearson's correlation of two equally long pixel arrays.
-    func correlation(_ a: [UInt8], _ b: [UInt8]) -> Double {
-        let x = a.map(Double.init), y = b.map(Double.init)
-        let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
-        var sxy = 0.0, sxx = 0.0, syy = 0.0
-        for i in 0..<x.count {
-            sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) * (x[i] - mx); syy += (y[i] - my) * (y[i] - my)
-        }
-        return sxy / (sxx * syy).squareRoot()
-    }
-
-    /// `image` enlarged by `factor` with bilinear interpolation (written here, independently of
-    /// the module), pasted at (`left`, `top`) on a `width`×`height` canvas of `background`.
-    func render(_ image: GrayImage, factor: Double, width: Int, height: Int, left: Int, top: Int,
-                background: UInt8 = 0) -> GrayImage {
-        var pixels = [UInt8](repeating: background, count: width * height)
-        let side = Int((Double(image.width) * factor).rounded())
-        for y in 0..<side {
-            for x in 0..<side {
-                let sx = min(max((Double(x) + 0.5) / factor - 0.5, 0), Double(image.width - 1))
-                let sy = min(max((Double(y) + 0.5) / factor - 0.5, 0), Double(image.height - 1))
-                let x0 = Int(sx), y0 = Int(sy), x1 = min(x0 + 1, image.width - 1), y1 = min(y0 + 1, image.height - 1)
-                let fx = sx - Double(x0), fy = sy - Double(y0)
-                let top0 = Double(image[x0, y0]) * (1 - fx) + Double(image[x1, y0]) * fx
-                let bottom0 = Double(image[x0, y1]) * (1 - fx) + Double(image[x1, y1]) * fx
-                pixels[(y + top) * width + x + left] = UInt8((top0 * (1 - fy) + bottom0 * fy).rounded())
-            }
-        }
-        return GrayImage(width: width, height: height, pixels: pixels)
-    }
-
     func testPrepare_RenderedMNISTDigits_RecoverTheOriginal() throws {
         let test = try loadedMNIST().test
         let directory = makeTemporaryDirectory()
@@ -55,6 +24,54 @@ final class PreprocessingTests: XCTestCase {
             }
         }
         print("worst correlation of a prepared rendering with its MNIST original: \(worst)")
+    }
+
+    /// Clean pictures, each exactly background plus ink: MNIST digits as they are, the same
+    /// enlarged 2.5× in dark ink on a light canvas, strokes drawn as the page draws them (white,
+    /// 22 pixels wide, on a black 280×280 canvas; the last one runs off the edge) and dark pen
+    /// strokes on white paper.
+    func cleanPictures() throws -> [(family: String, pictures: [GrayImage])] {
+        let test = try loadedMNIST().test
+        let digits = (0..<20).map(test.image)
+        let ring = (0..<24).map { k -> (Double, Double, Double, Double) in
+            let a = Double(k) * .pi / 12, b = Double(k + 1) * .pi / 12
+            return (140 + 70 * cos(a), 140 + 100 * sin(a), 140 + 70 * cos(b), 140 + 100 * sin(b))
+        }
+        let page: [[(Double, Double, Double, Double)]] = [
+            [(140, 40, 140, 240)],
+            [(60, 50, 220, 50), (220, 50, 110, 240)],
+            [(170, 30, 60, 180), (60, 180, 230, 180), (170, 30, 170, 250)],
+            ring,
+            [(40, 40, 240, 40), (240, 40, 120, 290)],
+        ]
+        let pen: [[(Double, Double, Double, Double)]] = [
+            [(31.5, 5, 31.5, 11)],
+            [(20, 24, 80, 24), (76, 28, 46, 88)],
+            [(25, 20, 70, 20), (70, 20, 45, 50), (45, 50, 75, 70), (75, 70, 25, 90)],
+        ]
+        return [
+            ("MNIST test digits 0..<20", digits),
+            ("the same, 2.5× in dark ink on a light 100×80 canvas",
+             digits.map { render($0, factor: 2.5, width: 100, height: 80, left: 23, top: 5).inverted() }),
+            ("page drawings", page.map { strokes($0, width: 22, side: 280) }),
+            ("pen on white paper", zip(pen, [(3.0, 40), (8, 100), (7, 100)]).map { strokes($0, width: $1.0, side: $1.1, ink: 0, background: 255) }),
+        ]
+    }
+
+    /// Bit-for-bit identity is the property here: a clean picture (flat background plus ink)
+    /// must give the same 28×28 bytes as before the photo clean-up was added. The digests were
+    /// computed with the preprocessing of commit 2754b61, which had only the clean path.
+    func testPrepare_CleanPictures_GiveTheSameBytesAsBeforeThePhotoCleanUp() throws {
+        let expected = [
+            "MNIST test digits 0..<20": "a583cd838a0c6c08a0c9b0d35e58412a285812e154a4016eb54ea415a2c499c2",
+            "the same, 2.5× in dark ink on a light 100×80 canvas": "9ceccad73f918e167199ab02180489f0c223054a9665b147ad47472ac44a4855",
+            "page drawings": "3a6f363ea5999c01a57a43c4fad5198cafa0c094278847288a30811525900b47",
+            "pen on white paper": "c823eb09022f7c0fe77e34750401cb990b383f0df192097b5196116735b16443",
+        ]
+        for (family, pictures) in try cleanPictures() {
+            let bytes = try pictures.flatMap { try MNISTPreprocessing.prepare($0).pixels }
+            XCTAssertEqual(SHA256.hash(bytes), expected[family], family)
+        }
     }
 
     func testPrepare_MNISTDigit_IsNearlyUnchanged() throws {

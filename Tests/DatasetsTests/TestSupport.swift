@@ -70,8 +70,13 @@ func assertThrows(
 let sharedMNIST: Result<DataSet, DatasetError> = Result { try DataSet.embeddedMNIST() }.mapError { $0 as! DatasetError }
 
 func loadedMNIST(file: StaticString = #filePath, line: UInt = #line) throws -> DataSet {
-    switch sharedMNIST {
-    case .success(let data): return data
+    try value(of: sharedMNIST, file: file, line: line)
+}
+
+/// What a shared, made-once `result` holds, or its error as a test failure (and thrown).
+func value<T>(of result: Result<T, DatasetError>, file: StaticString, line: UInt) throws -> T {
+    switch result {
+    case .success(let value): return value
     case .failure(let error):
         XCTFail("\(error)", file: file, line: line)
         throw error

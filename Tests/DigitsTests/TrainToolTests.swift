@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import NeuralNetwork
 import XCTest
 
 /// `digits train`, `evaluate` and `predict`, run as a user runs them. One small model is
@@ -126,27 +127,41 @@ final class TrainToolTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("confusion matrix"), run.stdout)
     }
 
+    /// Writes `pictures` as PNG files `<name>0.png`, `<name>1.png`, … and runs `digits predict`
+    /// on them: the run, and the digit it printed for each picture.
+    func predict(_ pictures: [GrayImage], named name: String) throws -> (run: ToolRun, digits: [Int]) {
+        var paths: [String] = []
+        for (i, picture) in pictures.enumerated() {
+            let path = Self.directory.appendingPathComponent("\(name)\(i).png").path
+            try picture.writePNG(to: path)
+            paths.append(path)
+        }
+        let run = try Tool.run(["predict", "--model", Self.modelPath] + paths)
+        // "path: 7   top 3: …", or "path: not sure: 7 or 1   top 3: …": the first guess (−1 if neither).
+        let digits = run.stdout.split(separator: "\n").map { line -> Int in
+            var answer = line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            if answer.hasPrefix("not sure: ") { answer = String(answer.dropFirst("not sure: ".count)) }
+            return Int(answer.prefix(1)) ?? -1
+        }
+        return (run, digits)
+    }
+
     /// MNIST test digits rendered to PNG at another size and inverted (dark ink on white):
     /// predict must prepare them back and read most of them.
     func testPredict_RenderedMNISTDigits_ReturnsTheirLabels() throws {
         let test = try DataSet.embeddedMNIST().test
-        var paths: [String] = [], labels: [Int] = []
-        for i in 0..<10 {
+        let pictures = (0..<10).map { i in
             let digit = test.image(i)
             // 3× larger, dark on light, with a white margin: nothing like the 28×28 original.
             let side = 100
             var pixels = [UInt8](repeating: 255, count: side * side)
             for y in 0..<84 { for x in 0..<84 { pixels[(y + 8) * side + x + 8] = 255 - digit[x / 3, y / 3] } }
-            let path = Self.directory.appendingPathComponent("digit\(i).png").path
-            try GrayImage(width: side, height: side, pixels: pixels).writePNG(to: path)
-            paths.append(path)
-            labels.append(Int(test.labels[i]))
+            return GrayImage(width: side, height: side, pixels: pixels)
         }
-        let run = try Tool.run(["predict", "--model", Self.modelPath] + paths)
+        let (run, digits) = try predict(pictures, named: "digit")
         XCTAssertEqual(run.status, 0, run.stderr)
-        let predicted = run.stdout.split(separator: "\n").map { line in Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces).prefix(1))! }
-        let correct = zip(predicted, labels).filter { $0 == $1 }.count
-        XCTAssertGreaterThanOrEqual(correct, 8, "predicted \(predicted) for \(labels)")
+        let labels = (0..<10).map { Int(test.labels[$0]) }
+        XCTAssertGreaterThanOrEqual(zip(digits, labels).filter { $0 == $1 }.count, 8, "predicted \(digits) for \(labels)")
         XCTAssertTrue(run.stdout.contains("top 3:"), run.stdout)
     }
 
@@ -177,16 +192,50 @@ final class TrainToolTests: XCTestCase {
         XCTAssertTrue(predict.stdout.contains("not sure: "), predict.stdout)
     }
 
-    func testPredict_BadImages_GiveClearErrorsAndNonZeroExit() throws {
+    /// The same digits as photos: dark ink (60) on grey paper (180) lit from the top left,
+    /// down to half the light in the opposite corner, with noise of ±12 grey levels.
+    func testPredict_PhotosOfDigits_ReturnsTheirLabels() throws {
+        let test = try DataSet.embeddedMNIST().test
+        var generator = SeededGenerator(seed: 18)
+        let pictures = (0..<10).map { i in
+            let digit = test.image(i)
+            let side = 100
+            var pixels = [UInt8](repeating: 0, count: side * side)
+            for y in 0..<side {
+                for x in 0..<side {
+                    let ink = (8..<92).contains(x) && (8..<92).contains(y) ? Double(digit[(x - 8) / 3, (y - 8) / 3]) / 255 : 0
+                    let light = 1 - 0.5 * Double(x + y) / Double(2 * side - 2)
+                    let value = (180 - 120 * ink) * light + Double(generator.nextFloat(limit: 12))
+                    pixels[y * side + x] = UInt8(min(255, max(0, value.rounded())))
+                }
+            }
+            return GrayImage(width: side, height: side, pixels: pixels)
+        }
+        let (run, digits) = try predict(pictures, named: "photo")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let labels = (0..<10).map { Int(test.labels[$0]) }
+        XCTAssertGreaterThanOrEqual(zip(digits, labels).filter { $0 == $1 }.count, 8, "predicted \(digits) for \(labels)")
+    }
+
+    /// Each image that cannot be read is reported on standard error, naming it, and the
+    /// others are still read.
+    func testPredict_BadImages_AreNamedAndTheOthersRead() throws {
         let garbage = Self.directory.appendingPathComponent("garbage.png").path
         try Data("not an image".utf8).write(to: URL(fileURLWithPath: garbage))
         let blank = Self.directory.appendingPathComponent("blank.png").path
         try GrayImage(width: 40, height: 40, pixels: [UInt8](repeating: 255, count: 1600)).writePNG(to: blank)
-        let run = try Tool.run(["predict", "--model", Self.modelPath, garbage, blank, "/nonexistent/digit.png"])
-        XCTAssertNotEqual(run.status, 0)
-        XCTAssertTrue(run.stderr.contains("garbage.png: unknown image format"), run.stderr)
-        XCTAssertTrue(run.stderr.contains("no ink"), run.stderr)
-        XCTAssertTrue(run.stderr.contains("/nonexistent/digit.png"), run.stderr)
+        let good = Self.directory.appendingPathComponent("good.png").path
+        try DataSet.embeddedMNIST().test.image(0).writePNG(to: good)
+        let run = try Tool.run(["predict", "--model", Self.modelPath, garbage, blank, good, "/nonexistent/digit.png"])
+        XCTAssertEqual(run.status, 1, run.stderr)
+        let errors = run.stderr.split(separator: "\n")
+        XCTAssertEqual(errors.count, 3, run.stderr)
+        for (line, expected) in zip(errors, ["garbage.png: unknown image format", "blank.png: the image has no ink",
+                                             "/nonexistent/digit.png: cannot read the file"]) {
+            XCTAssertTrue(line.hasPrefix("error: ") && line.contains(expected), "“\(line)” should name the file: \(expected)")
+        }
+        XCTAssertTrue(run.stdout.hasPrefix(good + ": "), "the good image after a bad one is still read: \(run.stdout)")
+        XCTAssertEqual(run.stdout.split(separator: "\n").count, 1, run.stdout)
     }
 
     func testModelFlags_BadModelFile_IsRefusedWithTheReason() throws {

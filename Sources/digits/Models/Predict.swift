@@ -11,7 +11,9 @@ extension Digits {
             discussion: """
             Each image is prepared as MNIST was made: grayscale, inverted if the ink is dark, \
             cropped to the ink, fitted into 20×20 keeping its aspect ratio, and centred by its \
-            centre of mass in 28×28. Prints the digit and the three likeliest classes.
+            centre of mass in 28×28. A photo or scan of a digit on paper is cleaned up first \
+            (noise, uneven light, grey or faint paper). Prints the digit and the three likeliest \
+            classes; an image that cannot be read is reported, naming it, and the others are read.
             """)
 
         @OptionGroup var model: ModelOption
@@ -43,10 +45,18 @@ extension Digits {
                     print("\(path): \(answer)   top 3: \(list)")
                 } catch let error as DatasetError {
                     failures += 1
-                    FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+                    FileHandle.standardError.write(Data("error: \(Self.message(for: error, reading: path))\n".utf8))
                 }
             }
             if failures > 0 { throw ExitCode(1) }
+        }
+
+        /// What went wrong with the image at `path`, naming it. The errors of reading and
+        /// decoding name their file already; that a picture has no ink is found later, by the
+        /// preprocessing, which does not know where the picture came from.
+        static func message(for error: DatasetError, reading path: String) -> String {
+            if case .noInk = error { return "\(path): \(error)" }
+            return error.description
         }
     }
 }
