@@ -78,15 +78,17 @@ public struct Augmentation: Equatable, Hashable, Sendable, Codable, CustomString
         SeededGenerator(seed: seed, stream: 0xA06E, UInt64(epoch), UInt64(shard), UInt64(position))
     }
 
-    /// Buffers for one image at a time: reused from sample to sample.
+    /// Buffers for one image at a time, reused from sample to sample; `output` holds the last variant.
     public final class Workspace {
         let pixels: Int
+        let output: UnsafeMutablePointer<UInt8>
         let image: UnsafeMutablePointer<UInt8>
         let bytes: UnsafeMutablePointer<UInt8>
         let dx: UnsafeMutablePointer<Float>, dy: UnsafeMutablePointer<Float>, floats: UnsafeMutablePointer<Float>
 
         public init(height: Int, width: Int) {
             pixels = height * width
+            output = .allocate(capacity: pixels)
             image = .allocate(capacity: pixels)
             bytes = .allocate(capacity: pixels)
             dx = .allocate(capacity: pixels)
@@ -95,14 +97,31 @@ public struct Augmentation: Equatable, Hashable, Sendable, Codable, CustomString
         }
 
         deinit {
-            for p in [image, bytes] { p.deallocate() }
+            for p in [output, image, bytes] { p.deallocate() }
             for p in [dx, dy, floats] { p.deallocate() }
         }
     }
 
+    /// The variants of one micro-batch: its k-th sample is the (first + k)-th of `shard`'s
+    /// order in `epoch`, wherever the micro-batch is computed.
+    public struct MicroBatch {
+        public var augmentation: Augmentation
+        public var workspace: Workspace
+        public var seed: UInt64, epoch: Int, shard: Int, first: Int
+        public var height: Int, width: Int
+
+        /// The variant of the k-th sample, `source`, in `workspace.output`.
+        func variant(_ k: Int, of source: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
+            var generator = Augmentation.generator(seed: seed, epoch: epoch, shard: shard, position: first + k)
+            augmentation.apply(source, into: workspace.output, height: height, width: width, generator: &generator, workspace: workspace)
+            return UnsafePointer(workspace.output)
+        }
+    }
+
     /// Writes the variant of `source` (`height`×`width`) that `generator` picks into
-    /// `destination`. Every part draws its numbers whether or not it is on, so turning one part
-    /// on or off leaves the others' draws as they were.
+    /// `destination`. Stroke and affine draw their numbers whether or not they are on, and
+    /// elastic's fields come last, so turning one part on or off leaves the others' draws as
+    /// they were.
     public func apply(_ source: UnsafePointer<UInt8>, into destination: UnsafeMutablePointer<UInt8>, height: Int, width: Int,
                       generator g: inout SeededGenerator, workspace w: Workspace) {
         let pixels = height * width

@@ -4,14 +4,13 @@ import NeuralNetwork
 extension InputEncoding {
     /// Writes `positions.count` normalised rows of `images` into `input` (`[rows, features]`)
     /// and their one-hot labels into `targets` (`[rows, classes]`). With `augment`, row k is
-    /// the image that `augment.transform(k, source, into)` makes of the sample instead.
+    /// the sample's variant, `augment.variant(k, of:)`, instead.
     /// Returns a byte that depends on the cache-warming loads, for the caller to keep, so that
     /// they are not optimised away.
     @discardableResult
     public static func fill(input: UnsafeMutablePointer<Float>, targets: UnsafeMutablePointer<Float>,
                             from images: ImageSet, positions: some Collection<Int>,
-                            augment: (scratch: UnsafeMutablePointer<UInt8>,
-                                      transform: (Int, UnsafePointer<UInt8>, UnsafeMutablePointer<UInt8>) -> Void)? = nil) -> UInt8 {
+                            augment: Augmentation.MicroBatch? = nil) -> UInt8 {
         let features = images.featureCount, classes = images.classes
         let scale = Self.scale
         return images.pixels.withUnsafeBufferPointer { pixels in
@@ -24,11 +23,8 @@ extension InputEncoding {
             }
             var row = 0
             for p in positions {
-                var source = pixels.baseAddress! + p * features
-                if let augment {
-                    augment.transform(row, source, augment.scratch)
-                    source = UnsafePointer(augment.scratch)
-                }
+                let sample = pixels.baseAddress! + p * features
+                let source = augment?.variant(row, of: sample) ?? sample
                 let destination = input + row * features
                 for j in 0..<features { destination[j] = Float(source[j]) * scale }
                 let target = targets + row * classes

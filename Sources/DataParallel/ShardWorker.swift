@@ -18,7 +18,7 @@ public final class ShardWorker {
     private let workspace: Workspace
     private let input: UnsafeMutablePointer<Float>
     private let targets: UnsafeMutablePointer<Float>
-    private let augmentation: (workspace: Augmentation.Workspace, image: UnsafeMutablePointer<UInt8>)?
+    private let augmentation: Augmentation.Workspace?
     private var leaves: [Int: GradientSum] = [:]
     private var orderCache: (epoch: Int, orders: [Int: [Int]]) = (-1, [:])
     /// Keeps the cache-warming loads of `InputEncoding.fill` from being optimised away.
@@ -34,14 +34,12 @@ public final class ShardWorker {
         workspace = Workspace(architecture: architecture, capacity: settings.microBatch)
         input = .allocate(capacity: settings.microBatch * architecture.inputs)
         targets = .allocate(capacity: settings.microBatch * architecture.outputs)
-        augmentation = settings.augmentation.isNone ? nil
-            : (Augmentation.Workspace(height: images.height, width: images.width), .allocate(capacity: images.featureCount))
+        augmentation = settings.augmentation.isNone ? nil : Augmentation.Workspace(height: images.height, width: images.width)
     }
 
     deinit {
         input.deallocate()
         targets.deallocate()
-        augmentation?.image.deallocate()
     }
 
     /// Replaces the held shards (when shards move between workers).
@@ -84,18 +82,12 @@ public final class ShardWorker {
         }
         let range = ShardSchedule.microBatch(step: position.step, microBatch: settings.microBatch, size: members.count)
         guard !range.isEmpty else { return nil }
-        let positions = order[range].lazy.map { members[$0] }
-        if let (workspace, image) = augmentation {
-            // The variant of the k-th sample of this micro-batch: the (range.lowerBound + k)-th of
-            // the shard's order this epoch, wherever it is computed.
-            let (augment, seed, height, width) = (settings.augmentation, settings.seed, images.height, images.width)
-            warmed &+= InputEncoding.fill(input: input, targets: targets, from: images, positions: positions, augment: (image, { k, source, destination in
-                var generator = Augmentation.generator(seed: seed, epoch: position.epoch, shard: shard, position: range.lowerBound + k)
-                augment.apply(source, into: destination, height: height, width: width, generator: &generator, workspace: workspace)
-            }))
-        } else {
-            warmed &+= InputEncoding.fill(input: input, targets: targets, from: images, positions: positions)
+        let augment = augmentation.map {
+            Augmentation.MicroBatch(augmentation: settings.augmentation, workspace: $0, seed: settings.seed, epoch: position.epoch,
+                                    shard: shard, first: range.lowerBound, height: images.height, width: images.width)
         }
+        warmed &+= InputEncoding.fill(input: input, targets: targets, from: images, positions: order[range].lazy.map { members[$0] },
+                                      augment: augment)
         let leaf = leaves[shard] ?? GradientSum(count: architecture.parameterCount)
         leaves[shard] = leaf
         leaf.statistics = leaf.values.withUnsafeMutableBufferPointer { g in

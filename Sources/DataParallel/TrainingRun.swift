@@ -42,7 +42,9 @@ public final class TrainingRun {
     public var keepAlive: () -> Void = {}
     /// Finished epochs, including those of a run this one resumes.
     public var history: [EpochMetrics] = []
+    /// The last epoch's test and validation evaluations, with their probabilities (for calibration).
     public private(set) var lastTestEvaluation: Evaluation?
+    public private(set) var lastValidationEvaluation: Evaluation?
     /// Gets a span for every step and evaluation, and is flushed after every epoch.
     public var timeline: Timeline?
 
@@ -98,7 +100,7 @@ public final class TrainingRun {
             guard endOfEpoch || onGrid else { continue }
             let pauseStart = Clock.now()
             let seconds = pauseStart - epochStart - paused
-            let test = Evaluation(network: trainer.network, images: data.test, between: keepAlive)
+            let test = Evaluation(network: trainer.network, images: data.test, keepingProbabilities: endOfEpoch, between: keepAlive)
             timeline?.span("evaluate", category: "evaluation", track: Timeline.coordinatorTrack, from: pauseStart, to: Clock.now())
             if onGrid {
                 let t = report.position.step + 1
@@ -113,7 +115,8 @@ public final class TrainingRun {
                 continue
             }
             lastTestEvaluation = test
-            let validation = data.validation.map { Evaluation(network: trainer.network, images: $0, between: keepAlive).accuracy }
+            lastValidationEvaluation = data.validation.map { Evaluation(network: trainer.network, images: $0, keepingProbabilities: true, between: keepAlive) }
+            let validation = lastValidationEvaluation?.accuracy
             var metrics = EpochMetrics(epoch: report.position.epoch + 1, steps: plan.stepsPerEpoch,
                                        trainLoss: epochStatistics.meanLoss, trainAccuracy: epochStatistics.accuracy,
                                        testLoss: test.meanLoss, testAccuracy: test.accuracy,

@@ -36,6 +36,8 @@ public enum RobustnessVariation: String, CaseIterable, Sendable {
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: ImageTransforms.paddedCount(height: height, width: width))
         let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
         defer { scratch.deallocate(); bytes.deallocate() }
+        // Small in a corner: the digit always lands on the same pixels, the rest stays 0.
+        var canvas = [UInt8](repeating: 0, count: self == .smallInACorner ? Self.canvas * Self.canvas : 0)
         for i in 0..<images.count {
             try images.withPixels(of: i) { source in
                 try pixels.withUnsafeMutableBufferPointer { all in
@@ -51,7 +53,6 @@ public enum RobustnessVariation: String, CaseIterable, Sendable {
                         ImageTransforms.warp(source.baseAddress!, into: out, height: height, width: width,
                                              map: .digit(rotation: degrees * Double.pi / 180), scratch: scratch)
                     case .smallInACorner:
-                        var canvas = [UInt8](repeating: 0, count: Self.canvas * Self.canvas)
                         for y in 0..<height {
                             for x in 0..<width { canvas[(Self.corner + y) * Self.canvas + Self.corner + x] = source[y * width + x] }
                         }

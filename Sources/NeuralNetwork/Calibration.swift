@@ -72,24 +72,29 @@ public struct Calibration: Equatable, Sendable {
         return exp((low + high) / 2)
     }
 
+    /// Each row's calibrated confidence (its top probability at temperature T) and whether
+    /// its top class is the label.
+    static func readings(_ probabilities: [Float], classes: Int, labels: [Int], temperature: Double) -> [(confidence: Double, right: Bool)] {
+        labels.enumerated().map { i, label in
+            let p = scaled(probabilities[(i * classes)..<((i + 1) * classes)], temperature: temperature)
+            let top = p.indices.max { p[$0] < p[$1] }!
+            return (p[top], top == label)
+        }
+    }
+
     /// The expected calibration error: the confidences (top probabilities) in `bins` equal
     /// bins of [0, 1]; ECE = Σ_b (n_b / N) · |accuracy_b − mean confidence_b|.
     public static func expectedCalibrationError(_ probabilities: [Float], classes: Int, labels: [Int], temperature: Double,
                                                 bins: Int = 15) -> Double {
-        var count = [Int](repeating: 0, count: bins), right = [Int](repeating: 0, count: bins)
-        var confidence = [Double](repeating: 0, count: bins)
-        for (i, label) in labels.enumerated() {
-            let p = scaled(probabilities[(i * classes)..<((i + 1) * classes)], temperature: temperature)
-            let top = p.indices.max { p[$0] < p[$1] }!
-            let b = min(bins - 1, Int(p[top] * Double(bins)))
-            count[b] += 1
-            confidence[b] += p[top]
-            if top == label { right[b] += 1 }
-        }
         guard !labels.isEmpty else { return 0 }
-        return (0..<bins).reduce(0) { sum, b in
-            count[b] == 0 ? sum : sum + abs(Double(right[b]) - confidence[b]) / Double(labels.count)
+        var right = [Int](repeating: 0, count: bins), confidence = [Double](repeating: 0, count: bins)
+        for reading in readings(probabilities, classes: classes, labels: labels, temperature: temperature) {
+            let b = min(bins - 1, Int(reading.confidence * Double(bins)))
+            confidence[b] += reading.confidence
+            if reading.right { right[b] += 1 }
         }
+        // An empty bin adds |0 − 0|.
+        return (0..<bins).reduce(0) { $0 + abs(Double(right[$1]) - confidence[$1]) } / Double(labels.count)
     }
 
     /// The threshold below which a reading is "not sure": the smallest calibrated confidence τ
@@ -98,16 +103,12 @@ public struct Calibration: Equatable, Sendable {
     /// under τ is then one that, in held-out data, was often wrong: worth a second look.
     public static func unsureThreshold(_ probabilities: [Float], classes: Int, labels: [Int], temperature: Double,
                                        wrongShare: Double = 0.2) -> Double {
-        let readings = labels.enumerated().map { i, label -> (confidence: Double, right: Bool) in
-            let p = scaled(probabilities[(i * classes)..<((i + 1) * classes)], temperature: temperature)
-            let top = p.indices.max { p[$0] < p[$1] }!
-            return (p[top], top == label)
-        }.sorted { $0.confidence < $1.confidence }
+        let sorted = readings(probabilities, classes: classes, labels: labels, temperature: temperature).sorted { $0.confidence < $1.confidence }
         var wrong = 0, threshold = 0.0
-        for (k, reading) in readings.enumerated() {
+        for (k, reading) in sorted.enumerated() {
             if !reading.right { wrong += 1 }
             if Double(wrong) >= wrongShare * Double(k + 1) {
-                threshold = k + 1 < readings.count ? readings[k + 1].confidence : reading.confidence
+                threshold = k + 1 < sorted.count ? sorted[k + 1].confidence : reading.confidence
             }
         }
         return threshold

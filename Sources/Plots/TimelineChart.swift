@@ -37,7 +37,7 @@ public struct TimelineChart: Sendable {
 
     static let laneHeight = 34.0, labelWidth = 150.0, top = 40.0, axisHeight = 44.0, legendHeight = 26.0
     /// How many nested rows a lane shows; deeper spans are drawn in the last.
-    static let depths = 3
+    static let rows = 3
 
     public init(title: String, lanes: [String], spans: [Span], start: Double? = nil, end: Double? = nil, width: Double = 900) {
         self.title = title
@@ -113,9 +113,9 @@ public struct TimelineChart: Sendable {
         }
 
         let colors = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($0.element, Color.series($0.offset)) })
-        let rowHeight = (Self.laneHeight - 6) / Double(Self.depths)
+        let rowHeight = (Self.laneHeight - 6) / Double(Self.rows)
         for (span, depth) in depths() {
-            let row = min(depth, Self.depths - 1)
+            let row = min(depth, Self.rows - 1)
             let y = Self.top + Double(span.lane) * Self.laneHeight + 3 + Double(row) * rowHeight
             let left = x(max(span.start, low)), right = x(min(span.end, high))
             guard right >= plotLeft, left <= plotRight else { continue }

@@ -119,9 +119,13 @@ struct TrainingSession {
         feed?.finish(interrupted ? "interrupted" : "finished")
         trainingDone()
         progress.finish()
-        let test = run.lastTestEvaluation ?? Evaluation(network: trainer.network, images: data.test)
+        // The last epoch's evaluations are of these weights unless the run stopped mid-epoch.
+        let test = (interrupted ? nil : run.lastTestEvaluation)
+            ?? Evaluation(network: trainer.network, images: data.test, keepingProbabilities: true, between: keepAlive)
+        let validation = (interrupted ? nil : run.lastValidationEvaluation)
+            ?? data.validation.map { Evaluation(network: trainer.network, images: $0, keepingProbabilities: true, between: keepAlive) }
         var meta = metadata(test: test, interrupted: interrupted)
-        if let calibrated = calibrate() {
+        if let validation, let calibrated = calibrate(validation: validation, test: test) {
             meta.merge(calibrated.metadata) { $1 }
             progress.result(calibrated.summary)
         }
@@ -153,14 +157,12 @@ struct TrainingSession {
                           sampleCount: trainer.plan.sampleCount, nextStep: trainer.nextStep, history: history)
     }
 
-    /// Temperature scaling fitted on the validation split (`--validation`), and the expected
-    /// calibration error on the test set before and after; nil without a validation split.
-    func calibrate() -> (metadata: [String: String], summary: String)? {
-        guard let validation = data.validation, validation.count > 0, data.test.count > 0 else { return nil }
+    /// Temperature scaling fitted on the validation split's probabilities (`--validation`), and
+    /// the expected calibration error of the test set's before and after; nil when either is empty.
+    func calibrate(validation: Evaluation, test: Evaluation) -> (metadata: [String: String], summary: String)? {
+        guard let images = data.validation, images.count > 0, data.test.count > 0 else { return nil }
         let classes = data.train.classes
-        let held = Evaluation(network: trainer.network, images: validation, keepingProbabilities: true, between: keepAlive)
-        let calibration = Calibration.fit(held.probabilities, classes: classes, labels: validation.labels.map(Int.init))
-        let test = Evaluation(network: trainer.network, images: data.test, keepingProbabilities: true, between: keepAlive)
+        let calibration = Calibration.fit(validation.probabilities, classes: classes, labels: images.labels.map(Int.init))
         let labels = data.test.labels.map(Int.init)
         let before = Calibration.expectedCalibrationError(test.probabilities, classes: classes, labels: labels, temperature: 1)
         let after = Calibration.expectedCalibrationError(test.probabilities, classes: classes, labels: labels, temperature: calibration.temperature)
@@ -171,7 +173,7 @@ struct TrainingSession {
             "test_ece": String(format: "%.5f", after),
         ]
         let summary = String(format: "calibrated on %d validation samples: temperature %.3f; expected calibration error on the test set %.2f%% before, %.2f%% after; below %.1f%% a reading is \"not sure\"",
-                             validation.count, calibration.temperature, 100 * before, 100 * after, 100 * calibration.unsureBelow)
+                             images.count, calibration.temperature, 100 * before, 100 * after, 100 * calibration.unsureBelow)
         return (metadata, summary)
     }
 
