@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // System libraries. libzmq's .pc file adds a prohibited "-isystem" flag that makes every
@@ -42,6 +43,7 @@ let package = Package(
         .target(name: "DrawServer", dependencies: [
             "Datasets", "NeuralNetwork", "DigitReading",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // The live view of a run (`--dashboard`): follows the coordinator's feed, serves the
         // page and GET /metrics. In digits-serve, so that the trainer stays free of HTTP.

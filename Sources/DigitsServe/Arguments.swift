@@ -27,6 +27,8 @@ struct Arguments {
     Usage: digits-serve \(usage)
            digits-serve --follow ENDPOINT --ready-file FILE --bind ADDRESS --port PORT
 
+    It logs warnings and errors only; LOG_LEVEL=info (or debug, trace) logs more.
+
     """
 
     init(parsing arguments: [String]) {

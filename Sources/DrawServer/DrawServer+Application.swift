@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import Logging
 import NIOCore
 import UnixSignals
 
@@ -22,7 +23,18 @@ public enum HTTPService {
         ], idleTimeout: TimeAmount(limits.idleTimeout))
         return Application(router: router, server: .http1(configuration: http1),
                            configuration: .init(address: .hostname(host, port: port), serverName: "digits"),
-                           onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) })
+                           onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) },
+                           logger: logger)
+    }
+
+    /// Warnings and errors only (a request that failed, a server that stopped), unless
+    /// `LOG_LEVEL` (trace, debug, info, notice, warning, error, critical) asks for more: our
+    /// commands say where they listen themselves, so that a coordinator's `--dashboard` does
+    /// not mix the server's "started" lines into the training's progress.
+    static var logger: Logger {
+        var logger = Logger(label: "digits-serve")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return logger
     }
 
     /// Runs `application(router:host:port:limits:onRunning:)` until one of

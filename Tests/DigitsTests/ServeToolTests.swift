@@ -5,9 +5,13 @@ import XCTest
 /// `digits serve` as a user starts it: it runs the drawing server `digits-serve` from beside
 /// itself (the test build makes both) and says which model it reads.
 final class ServeToolTests: XCTestCase {
-    func testServe_PrintsTheModelPathItWasGiven() throws {
+    /// Only its own line: the HTTP server's info log ("Server started…", which comes first)
+    /// is off unless LOG_LEVEL asks for it.
+    func testServe_PrintsTheModelPathItWasGiven_AndNothingElse() throws {
         try withServe(model: "my model.safetensors", ["--port", "0"]) { line, model, directory in
             XCTAssertTrue(line.contains("reading digits with \(model) at http://127.0.0.1:"), "\(line)\n\(Tool.log(directory, "serve"))")
+            XCTAssertEqual(line.split(separator: "\n").count, 1, line)
+            XCTAssertFalse(Tool.log(directory, "serve").contains("Server started"), Tool.log(directory, "serve"))
         }
     }
 
