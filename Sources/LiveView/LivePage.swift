@@ -33,10 +33,12 @@ enum LivePage {
     </section>
     <p class="legend"><span class="train">■ train</span> <span class="test">■ test</span> <span class="now">● this epoch so far</span></p>
     <h2>Workers</h2>
+    <div class="wide">
     <table id="workers">
       <thead><tr><th>worker</th><th>state</th><th>last step: compute</th><th>waited</th><th>last epoch: median</th><th>p95</th><th>sent</th><th>received</th></tr></thead>
       <tbody></tbody>
     </table>
+    </div>
     <p id="counts"></p>
     <h2>The last step, worker by worker</h2>
     <p class="note">Where the step's time went: the coordinator's send, wait and update, each worker's order, compute (a bar per micro-batch node below it), exchange and reply, on the coordinator's clock.</p>
@@ -70,6 +72,15 @@ enum LivePage {
     td.why { text-align: left; color: #a33; }
     .note { color: #666; font-size: .9em; }
     #timeline { width: 100%; height: auto; border: 1px solid #ddd; }
+    /* The workers' table is wider than a phone: it scrolls in its box, the page does not. */
+    .wide { overflow-x: auto; }
+    @media (max-width: 600px) {
+      body { margin: .8em auto; padding: 0 .6em; }
+      h1 { font-size: 1.25em; }
+      .figures { gap: .4em 1.2em; margin: .6em 0; }
+      .figures div { font-size: 1.25em; }
+      th, td { padding: .2em .4em; }
+    }
     """
 
     static let script = """
