@@ -172,9 +172,10 @@ final class TrainToolTests: XCTestCase {
         let run = try Tool.run(["train", "--limit", "2000", "--validation", "500", "--epochs", "1", "--layers", "16", "--seed", "5", "--out", out])
         XCTAssertEqual(run.status, 0, run.stderr)
         let line = try XCTUnwrap(run.stdout.split(separator: "\n").first { $0.hasPrefix("calibrated on 500 validation samples: temperature ") }, run.stdout)
-        XCTAssertTrue(line.contains("expected calibration error on the test set") && line.contains("\"not sure\""), String(line))
+        XCTAssertTrue(line.contains("on the test set, expected calibration error") && line.contains("log loss") && line.contains("\"not sure\""), String(line))
         let header = try String(contentsOfFile: out, encoding: .isoLatin1)
-        XCTAssertTrue(header.contains(#""temperature":""#) && header.contains(#""unsure_below":""#) && header.contains(#""test_ece":""#))
+        XCTAssertTrue(header.contains(#""temperature":""#) && header.contains(#""unsure_below":""#) && header.contains(#""test_ece":""#)
+                      && header.contains(#""test_log_loss":""#) && header.contains(#""test_log_loss_uncalibrated":""#))
         let test = try DataSet.embeddedMNIST().test
         var paths: [String] = []
         for i in 0..<20 {

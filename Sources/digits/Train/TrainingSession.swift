@@ -158,7 +158,9 @@ struct TrainingSession {
     }
 
     /// Temperature scaling fitted on the validation split's probabilities (`--validation`), and
-    /// the expected calibration error of the test set's before and after; nil when either is empty.
+    /// the test set's expected calibration error and log loss (mean −log p of the label) before
+    /// and after; nil when either is empty. The log loss is what T minimises; the ECE, binned,
+    /// moves by noise when the model is already calibrated.
     func calibrate(validation: Evaluation, test: Evaluation) -> (metadata: [String: String], summary: String)? {
         guard let images = data.validation, images.count > 0, data.test.count > 0 else { return nil }
         let classes = data.train.classes
@@ -166,14 +168,18 @@ struct TrainingSession {
         let labels = data.test.labels.map(Int.init)
         let before = Calibration.expectedCalibrationError(test.probabilities, classes: classes, labels: labels, temperature: 1)
         let after = Calibration.expectedCalibrationError(test.probabilities, classes: classes, labels: labels, temperature: calibration.temperature)
+        let lossBefore = Calibration.negativeLogLikelihood(test.probabilities, classes: classes, labels: labels, temperature: 1)
+        let lossAfter = Calibration.negativeLogLikelihood(test.probabilities, classes: classes, labels: labels, temperature: calibration.temperature)
         let metadata = [
             Calibration.temperatureKey: String(calibration.temperature),
             Calibration.unsureKey: String(calibration.unsureBelow),
             "test_ece_uncalibrated": String(format: "%.5f", before),
             "test_ece": String(format: "%.5f", after),
+            "test_log_loss_uncalibrated": String(format: "%.5f", lossBefore),
+            "test_log_loss": String(format: "%.5f", lossAfter),
         ]
-        let summary = String(format: "calibrated on %d validation samples: temperature %.3f; expected calibration error on the test set %.2f%% before, %.2f%% after; below %.1f%% a reading is \"not sure\"",
-                             images.count, calibration.temperature, 100 * before, 100 * after, 100 * calibration.unsureBelow)
+        let summary = String(format: "calibrated on %d validation samples: temperature %.3f; on the test set, expected calibration error %.2f%% before, %.2f%% after, log loss %.4f before, %.4f after; below %.1f%% a reading is \"not sure\"",
+                             images.count, calibration.temperature, 100 * before, 100 * after, lossBefore, lossAfter, 100 * calibration.unsureBelow)
         return (metadata, summary)
     }
 
