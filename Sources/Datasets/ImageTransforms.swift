@@ -66,15 +66,32 @@ public enum ImageTransforms {
                     destination[y * width + x] = 0
                     continue
                 }
-                let x0 = Int(sx.rounded(.down)), y0 = Int(sy.rounded(.down))
+                let x0 = floorToInt(sx), y0 = floorToInt(sy)
                 let fx = sx - Float(x0), fy = sy - Float(y0)
                 let p = padded + (y0 + border) * stride + x0 + border
                 let top = p[0] * (1 - fx) + p[1] * fx
                 let bottom = p[stride] * (1 - fx) + p[stride + 1] * fx
                 let value = top * (1 - fy) + bottom * fy
-                destination[y * width + x] = UInt8(min(255, max(0, value.rounded())))
+                destination[y * width + x] = byte(value)
             }
         }
+    }
+
+    /// `UInt8(min(255, max(0, value.rounded())))`: to the nearest, halves away from zero, in
+    /// 0…255. Swift makes `rounded()` and `rounded(.down)` calls into libm (`roundf`, `floorf`:
+    /// a fifth of the augmentation's time); truncating by a conversion is inline, and the fraction
+    /// left, `v − trunc(v)`, is exact, so these give the same bits (checked for every float in
+    /// −300…300).
+    @inline(__always) static func byte(_ value: Float) -> UInt8 {
+        let v = min(255, max(0, value))
+        let whole = Float(Int32(v))
+        return UInt8(v - whole >= 0.5 ? whole + 1 : whole)
+    }
+
+    /// `Int(value.rounded(.down))` for |value| < 2³¹ (see `byte`).
+    @inline(__always) static func floorToInt(_ value: Float) -> Int {
+        let whole = Int(value)
+        return Float(whole) > value ? whole - 1 : whole
     }
 
     /// The floats `warp` needs as scratch: the image with a border of 2 on every side.
@@ -97,7 +114,7 @@ public enum ImageTransforms {
         crossPass(image, into: scratch, height: height, width: width, thicker: thicker)
         for i in 0..<(height * width) {
             let a = Float(image[i]), b = Float(scratch[i])
-            image[i] = UInt8(min(255, max(0, (a + fraction * (b - a)).rounded())))
+            image[i] = byte(a + fraction * (b - a))
         }
     }
 
