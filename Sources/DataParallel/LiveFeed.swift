@@ -73,12 +73,18 @@ public struct StepTimeline: Codable, Equatable, Sendable {
     public var events: [Timeline.Event]
     public var tracks: [Track]
 
+    /// The last step of `timeline` (nil before the first).
     public init?(_ timeline: Timeline) {
         guard let (step, events) = timeline.lastStep() else { return nil }
+        self.init(step: step, events: events, names: timeline.trackNames)
+    }
+
+    /// `step` and `events`, with the names of the tracks they are on.
+    init(step: Timeline.Event, events: [Timeline.Event], names: [Int: String]) {
         self.step = step
         self.events = events
         let used = Set(events.map(\.track) + [step.track])
-        tracks = timeline.trackNames.filter { used.contains($0.key) }.sorted { $0.key < $1.key }.map { Track(track: $0.key, name: $0.value) }
+        tracks = names.filter { used.contains($0.key) }.sorted { $0.key < $1.key }.map { Track(track: $0.key, name: $0.value) }
     }
 }
 

@@ -88,8 +88,12 @@ public final class Timeline {
     /// overlaps it, or nil before the first step (or when it is older than `window`).
     public func lastStep() -> (step: Event, events: [Event])? {
         guard let step = recent.last(where: { $0.category == "step" && $0.track == Self.coordinatorTrack }) else { return nil }
-        let events = recent.filter { $0 != step && $0.end >= step.start && $0.start <= step.end }
-        return (step, events)
+        return (step, Self.overlapping(step, in: recent))
+    }
+
+    /// The events of `events` that overlap `step` (other than the step itself).
+    static func overlapping(_ step: Event, in events: [Event]) -> [Event] {
+        events.filter { $0 != step && $0.end >= step.start && $0.start <= step.end }
     }
 
     private func record(_ event: Event) {

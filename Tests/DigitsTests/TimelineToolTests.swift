@@ -86,6 +86,52 @@ final class TimelineToolTests: XCTestCase {
         }
     }
 
+    /// `digits report --timeline` draws a step of the trace: the slowest, or the one given,
+    /// also from a trace whose run stopped before closing it; a missing step or a file that is
+    /// not a trace is named.
+    func testReport_Timeline_DrawsTheSlowestOrTheGivenStep() throws {
+        let directory = try Tool.temporaryDirectory()
+        let trace = directory.appendingPathComponent("run.trace.json").path
+        let model = directory.appendingPathComponent("m.safetensors").path
+        let report = directory.appendingPathComponent("r.html").path
+        let run = try Tool.run(["launch", "--workers", "2", "--timeline", trace, "--out", model] + Self.flags)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let steps = try events(trace).filter { $0["ph"] as? String == "X" && $0["tid"] as? Int == 0 && $0["cat"] as? String == "step" }
+        let slowest = try XCTUnwrap(steps.max { ($0["dur"] as! Double) < ($1["dur"] as! Double) }?["name"] as? String)
+
+        let drawn = try Tool.run(["report", "--model", model, "--timeline", trace, "--out", report])
+        XCTAssertEqual(drawn.status, 0, drawn.stderr)
+        var html = try String(contentsOfFile: report, encoding: .utf8)
+        XCTAssertTrue(html.contains("The run's slowest step") && html.contains(">\(slowest): "), "the report draws \(slowest)")
+        for lane in ["coordinator", "worker-1", "worker-2"] { XCTAssertTrue(html.contains(">\(lane)</text>"), lane) }
+
+        let given = try Tool.run(["report", "--model", model, "--timeline", trace, "--step", "1.3", "--out", report])
+        XCTAssertEqual(given.status, 0, given.stderr)
+        html = try String(contentsOfFile: report, encoding: .utf8)
+        XCTAssertTrue(html.contains("<p>Step 1.3:") && html.contains(">step 1.3: "), "the report draws step 1.3")
+
+        // Cut in the middle of the run, as a killed run leaves it.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: trace))
+        let cut = directory.appendingPathComponent("cut.trace.json")
+        try bytes.prefix(bytes.count / 2).write(to: cut)
+        let fromCut = try Tool.run(["report", "--model", model, "--timeline", cut.path, "--step", "1.2", "--out", report])
+        XCTAssertEqual(fromCut.status, 0, fromCut.stderr)
+
+        let missing = try Tool.run(["report", "--model", model, "--timeline", trace, "--step", "3.1", "--out", report])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("\(trace) has no step 3.1: its steps run from step 1.1 to step 1.20"), missing.stderr)
+        let garbage = directory.appendingPathComponent("m.jsonl")
+        try Data("not json\n".utf8).write(to: garbage)
+        let notATrace = try Tool.run(["report", "--model", model, "--timeline", garbage.path, "--out", report])
+        XCTAssertNotEqual(notATrace.status, 0)
+        XCTAssertTrue(notATrace.stderr.contains("\(garbage.path) is not a timeline"), notATrace.stderr)
+        for bad in ["1", "0.3", "1.x", "1.2.3"] {
+            let refused = try Tool.run(["report", "--model", model, "--timeline", trace, "--step", bad, "--out", report])
+            XCTAssertNotEqual(refused.status, 0)
+            XCTAssertTrue(refused.stderr.contains("--step takes EPOCH.STEP"), "\(bad): \(refused.stderr)")
+        }
+    }
+
     func testTrain_Timeline_HasTheCoordinatorsSpans_AndABadPathIsNamed() throws {
         let directory = try Tool.temporaryDirectory()
         let path = directory.appendingPathComponent("train.trace.json").path

@@ -7,7 +7,11 @@ extension Digits {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write the HTML report of a model: loss and accuracy per epoch, confusion matrix, misread digits.",
-            discussion: "`digits train` writes it too, beside the model. The curves need the metrics file of the run (--metrics).")
+            discussion: """
+            `digits train` writes it too, beside the model. The curves need the metrics file of the run (--metrics). \
+            With the run's trace (--timeline, from `--timeline FILE` on train, launch or coordinator) it draws one step \
+            worker by worker: the one given by --step, or else the run's slowest.
+            """)
 
         @OptionGroup var model: ModelOption
 
@@ -17,8 +21,25 @@ extension Digits {
         @Option(help: ArgumentHelp("A directory of IDX files (standard MNIST names). Default: the embedded MNIST.", valueName: "dir"))
         var data: String?
 
+        @Option(help: ArgumentHelp("The run's trace, written by `--timeline FILE`.", valueName: "file"))
+        var timeline: String?
+
+        @Option(help: ArgumentHelp("The step of the trace to draw: EPOCH.STEP, both from 1 (2.15: epoch 2, its step 15). Default: the slowest.",
+                                   valueName: "epoch.step"))
+        var step: String?
+
         @Option(help: ArgumentHelp("Where to write the report.", valueName: "file"))
         var out: String = "report.html"
+
+        func validate() throws {
+            if let step {
+                let parts = step.split(separator: ".", omittingEmptySubsequences: false)
+                guard parts.count == 2, parts.allSatisfy({ Int($0).map { $0 >= 1 } ?? false }) else {
+                    throw ValidationError("--step takes EPOCH.STEP, both whole numbers from 1 (as in 2.15), not '\(step)'")
+                }
+                if timeline == nil { throw ValidationError("--step picks a step of the trace: give the trace with --timeline FILE") }
+            }
+        }
 
         func run() throws {
             let trained = try model.load()
@@ -36,8 +57,17 @@ extension Digits {
             guard test.featureCount == trained.network.architecture.inputs, test.classes <= trained.classes else {
                 throw CLIError("the model reads \(trained.imageHeight)×\(trained.imageWidth) images of \(trained.classes) classes; the test set has \(test.height)×\(test.width) images of \(test.classes)")
             }
+            var drawn: StepTimeline?
+            if let timeline {
+                do {
+                    drawn = try StepTimeline(trace: Timeline.Trace(path: timeline), step: step.map { "step " + $0 }, file: timeline)
+                } catch let error as TrainingError {
+                    throw CLIError(error.description)
+                }
+            }
             let evaluation = Evaluation(network: trained.network, images: test)
-            try TrainingReport(model: trained, history: history, evaluation: evaluation, test: test).write(to: out)
+            try TrainingReport(model: trained, history: history, evaluation: evaluation, test: test, step: drawn,
+                               stepChosen: step == nil ? .slowest : .given).write(to: out)
             print("wrote \(out)")
         }
     }

@@ -12,8 +12,13 @@ struct TrainingReport {
     let history: [EpochMetrics]
     let evaluation: Evaluation
     let test: ImageSet
-    /// The run's last step, drawn worker by worker (a run with `--timeline` or `--dashboard`).
+    /// A step drawn worker by worker: the run's last (a run with `--timeline` or `--dashboard`),
+    /// or one of its trace (`digits report --timeline`).
     var step: StepTimeline? = nil
+    /// Which step `step` is, for the text.
+    var stepChosen: StepChoice = .last
+
+    enum StepChoice { case last, slowest, given }
 
     /// Misclassified digits shown at most.
     static let gridSize = 48
@@ -108,7 +113,12 @@ struct TrainingReport {
     /// The last step as a timeline: where its time went on the coordinator and on each worker.
     func stepSection() -> String {
         guard let step else { return "" }
-        return "<h2>One step, worker by worker</h2>\n<p>The run's last step: the coordinator's send, wait, reduce and update, and each worker's order, compute (one bar per micro-batch node below it), exchange and reply, on the coordinator's clock. Hover a bar for its name and length.</p>\n"
+        let which = switch stepChosen {
+        case .last: "The run's last step"
+        case .slowest: "The run's slowest step (another: digits report --timeline FILE --step EPOCH.STEP)"
+        case .given: "Step \(escape(String(step.step.name.dropFirst("step ".count))))"
+        }
+        return "<h2>One step, worker by worker</h2>\n<p>\(which): the coordinator's send, wait, reduce and update, and each worker's order, compute (one bar per micro-batch node below it), exchange and reply, on the coordinator's clock. Hover a bar for its name and length.</p>\n"
             + inline(step.chart(width: 1280).svg(), id: "step")
     }
 
