@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 extension Timeline {
@@ -11,25 +12,18 @@ extension Timeline {
         /// some two million steps).
         public static let maximumBytes = 1 << 31
 
-        /// Reads the trace at `path`. A run stopped before it closed its file leaves out the
-        /// closing `]` (which the trace viewers accept too) and perhaps half a line: both are
-        /// read as if the file ended at its last whole event.
+        /// Reads the trace at `path` (gzipped or not). A run stopped before it closed its file
+        /// leaves out the closing `]` (which the trace viewers accept too) and perhaps half a
+        /// line: both are read as if the file ended at its last whole event.
         public init(path: String) throws {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-            guard let size else { throw TrainingError("cannot read the timeline \(path): no such file, or not readable") }
-            guard size <= Self.maximumBytes else {
-                throw TrainingError("the timeline \(path) holds \(size) bytes, more than the \(Self.maximumBytes) this reads: write a shorter run's")
-            }
-            guard let data = FileManager.default.contents(atPath: path) else { throw TrainingError("cannot read the timeline \(path)") }
-            try self.init(data: data, name: path)
+            try self.init(data: Data(DataFile.contents(of: path, limit: Self.maximumBytes)), name: path)
         }
 
         /// Reads a trace from `data`; `name` labels errors.
         public init(data: Data, name: String) throws {
-            let records = try Self.records(data, name: name)
             events = []
             trackNames = [:]
-            for (index, record) in records.enumerated() {
+            for (index, record) in try Self.records(data, name: name).enumerated() {
                 guard let record = record as? [String: Any], let ph = record["ph"] as? String else {
                     throw TrainingError("\(name), event \(index + 1): not an event of a digits timeline (no \"ph\")")
                 }
@@ -46,46 +40,41 @@ extension Timeline {
                         trackNames[track] = label
                     }
                 case "X", "i":
-                    let ts = try field("ts", as: Double.self), dur = ph == "X" ? try field("dur", as: Double.self) : 0
-                    guard ts.isFinite, dur.isFinite, dur >= 0 else {
-                        throw TrainingError("\(name), event \(index + 1): a time of \(ts) µs lasting \(dur) µs is not a span")
+                    let ts = try field("ts", as: Double.self), dur = ph == "X" ? try field("dur", as: Double.self) : nil
+                    guard ts.isFinite, (dur ?? 0).isFinite, (dur ?? 0) >= 0 else {
+                        throw TrainingError("\(name), event \(index + 1): a time of \(ts) µs lasting \(dur ?? 0) µs is not a span")
                     }
                     let args = (record["args"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
                     events.append(Event(track: try field("tid", as: Int.self), name: try field("name", as: String.self),
                                         category: try field("cat", as: String.self), start: ts / 1e6,
-                                        duration: ph == "X" ? dur / 1e6 : nil, args: args))
+                                        duration: dur.map { $0 / 1e6 }, args: args))
                 default:
                     continue   // other phases are not ours; the viewers skip what they do not know too
                 }
             }
         }
 
-        /// The JSON array of events in `data`, closed if the run did not close it.
+        /// The JSON array of events in `data`: as it is (closed), else closed after its last
+        /// byte, else closed after its last whole line (an event cut short; one per line).
         static func records(_ data: Data, name: String) throws -> [Any] {
-            let attempts: [Data] = {
-                var text = data
-                while let last = text.last, [0x20, 0x0A, 0x0D, 0x09].contains(last) { text.removeLast() }
-                guard text.last != UInt8(ascii: "]") else { return [text] }
-                // Unclosed: as it is, or without its last line (an event cut short; one per
-                // line), then the bracket.
-                var whole = text[..<(text.lastIndex(of: UInt8(ascii: "\n")) ?? text.startIndex)]
-                while let last = whole.last, [0x2C, 0x20, 0x0A, 0x0D].contains(last) { whole.removeLast() }
-                return [text + Data("\n]".utf8), whole + Data("\n]".utf8)]
-            }()
-            for attempt in attempts {
-                if let records = try? JSONSerialization.jsonObject(with: attempt) as? [Any] { return records }
+            func parse(_ text: Data) -> [Any]? { try? JSONSerialization.jsonObject(with: text) as? [Any] }
+            if let records = parse(data) { return records }
+            var whole = data[..<(data.lastIndex(of: UInt8(ascii: "\n")) ?? data.startIndex)]
+            while let last = whole.last, [0x2C, 0x20, 0x0A, 0x0D, 0x09].contains(last) { whole.removeLast() }
+            guard let records = parse(data + Data("\n]".utf8)) ?? parse(whole + Data("\n]".utf8)) else {
+                throw TrainingError("\(name) is not a timeline written by --timeline (a JSON array of trace events)")
             }
-            throw TrainingError("\(name) is not a timeline written by --timeline (a JSON array of trace events)")
+            return records
         }
 
-        /// The coordinator's step spans, in the order of the run ("step 2.15": epoch 2, step 15).
+        /// The coordinator's step spans, in the order of the run (named by `Timeline.stepName`).
         public var steps: [Event] { events.filter { $0.category == "step" && $0.track == Timeline.coordinatorTrack } }
     }
 }
 
 extension StepTimeline {
-    /// Step `name` of `trace` ("step 2.15"), or its longest step when nil (the first of
-    /// equals), with every event that overlaps it.
+    /// Step `name` of `trace` (`Timeline.stepName`), or its longest step when nil (the first
+    /// of equals), with every event that overlaps it.
     public init(trace: Timeline.Trace, step name: String?, file: String) throws {
         let steps = trace.steps
         guard let first = steps.first, let last = steps.last else {

@@ -91,6 +91,10 @@ public final class Timeline {
         return (step, Self.overlapping(step, in: recent))
     }
 
+    /// The name of a step's span on the coordinator's track, counting from 1: "step 2.15" is
+    /// epoch 2's step 15 (`epoch` and `step` are the 0-based position).
+    public static func stepName(epoch: Int, step: Int) -> String { "step \(epoch + 1).\(step + 1)" }
+
     /// The events of `events` that overlap `step` (other than the step itself).
     static func overlapping(_ step: Event, in events: [Event]) -> [Event] {
         events.filter { $0 != step && $0.end >= step.start && $0.start <= step.end }

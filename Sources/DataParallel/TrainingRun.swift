@@ -72,7 +72,7 @@ public final class TrainingRun {
             let stepStart = Clock.now()
             let report = try trainer.step()
             let stepEnd = Clock.now()
-            timeline?.span("step \(report.position.epoch + 1).\(report.position.step + 1)", category: "step",
+            timeline?.span(Timeline.stepName(epoch: report.position.epoch, step: report.position.step), category: "step",
                            track: Timeline.coordinatorTrack, from: stepStart, to: stepEnd,
                            args: ["samples": String(report.statistics.count)])
             try afterStep?(trainer)

@@ -125,7 +125,7 @@ final class TimelineToolTests: XCTestCase {
         let notATrace = try Tool.run(["report", "--model", model, "--timeline", garbage.path, "--out", report])
         XCTAssertNotEqual(notATrace.status, 0)
         XCTAssertTrue(notATrace.stderr.contains("\(garbage.path) is not a timeline"), notATrace.stderr)
-        for bad in ["1", "0.3", "1.x", "1.2.3"] {
+        for bad in ["1", "0.3", "1.x", "1.2.3", "1.x.3"] {
             let refused = try Tool.run(["report", "--model", model, "--timeline", trace, "--step", bad, "--out", report])
             XCTAssertNotEqual(refused.status, 0)
             XCTAssertTrue(refused.stderr.contains("--step takes EPOCH.STEP"), "\(bad): \(refused.stderr)")

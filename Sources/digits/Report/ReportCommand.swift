@@ -31,10 +31,16 @@ extension Digits {
         @Option(help: ArgumentHelp("Where to write the report.", valueName: "file"))
         var out: String = "report.html"
 
+        /// --step's span name (`Timeline.stepName`), nil when it is not EPOCH.STEP from 1.
+        var stepName: String? {
+            let parts = (step ?? "").split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
+            guard parts.count == 2, let epoch = parts[0], let step = parts[1], epoch >= 1, step >= 1 else { return nil }
+            return Timeline.stepName(epoch: epoch - 1, step: step - 1)
+        }
+
         func validate() throws {
             if let step {
-                let parts = step.split(separator: ".", omittingEmptySubsequences: false)
-                guard parts.count == 2, parts.allSatisfy({ Int($0).map { $0 >= 1 } ?? false }) else {
+                guard stepName != nil else {
                     throw ValidationError("--step takes EPOCH.STEP, both whole numbers from 1 (as in 2.15), not '\(step)'")
                 }
                 if timeline == nil { throw ValidationError("--step picks a step of the trace: give the trace with --timeline FILE") }
@@ -57,14 +63,7 @@ extension Digits {
             guard test.featureCount == trained.network.architecture.inputs, test.classes <= trained.classes else {
                 throw CLIError("the model reads \(trained.imageHeight)×\(trained.imageWidth) images of \(trained.classes) classes; the test set has \(test.height)×\(test.width) images of \(test.classes)")
             }
-            var drawn: StepTimeline?
-            if let timeline {
-                do {
-                    drawn = try StepTimeline(trace: Timeline.Trace(path: timeline), step: step.map { "step " + $0 }, file: timeline)
-                } catch let error as TrainingError {
-                    throw CLIError(error.description)
-                }
-            }
+            let drawn = try timeline.map { try StepTimeline(trace: Timeline.Trace(path: $0), step: stepName, file: $0) }
             let evaluation = Evaluation(network: trained.network, images: test)
             try TrainingReport(model: trained, history: history, evaluation: evaluation, test: test, step: drawn,
                                stepChosen: step == nil ? .slowest : .given).write(to: out)

@@ -116,7 +116,7 @@ struct TrainingReport {
         let which = switch stepChosen {
         case .last: "The run's last step"
         case .slowest: "The run's slowest step (another: digits report --timeline FILE --step EPOCH.STEP)"
-        case .given: "Step \(escape(String(step.step.name.dropFirst("step ".count))))"
+        case .given: escape(step.step.name.prefix(1).uppercased() + step.step.name.dropFirst())
         }
         return "<h2>One step, worker by worker</h2>\n<p>\(which): the coordinator's send, wait, reduce and update, and each worker's order, compute (one bar per micro-batch node below it), exchange and reply, on the coordinator's clock. Hover a bar for its name and length.</p>\n"
             + inline(step.chart(width: 1280).svg(), id: "step")
